@@ -1,0 +1,275 @@
+"""The neutral model of a dialogue and of one person's way through it.
+
+Everything here is plain, frozen data: the loader builds it from YAML, the engine reads it,
+and adapters (Telegram, terminal, storage) only ever see these types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+END = "end"
+"""The `next` value that ends the dialogue and shows the recommendation."""
+
+CALLBACK_DATA_LIMIT = 64
+"""Telegram's limit on an inline button's callback data, in UTF-8 bytes."""
+
+CALLBACK_RESERVED = 21
+"""Bytes of callback data kept for the adapter's prefix (a session number and a colon)."""
+
+TEXT_LIMIT = 4096
+"""Telegram's limit on a message's text, in characters."""
+
+ROW_LIMIT = 8
+"""The most buttons Telegram shows in one row of an inline keyboard."""
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in a dialogue file."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+NOWHERE = Where("<built-in>", 0)
+
+
+# Conditions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answered:
+    """Holds when `question` was answered with one of `options`."""
+
+    question: str
+    options: frozenset[str]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Holds when every one of `conditions` holds."""
+
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Holds when at least one of `conditions` holds."""
+
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    """Holds when `condition` does not."""
+
+    condition: Condition
+
+
+@dataclass(frozen=True)
+class CloseCall:
+    """Holds when the top two outcomes are within the dialogue's `close_margin` (tips only)."""
+
+
+@dataclass(frozen=True)
+class Recommended:
+    """Holds when the recommended outcome is one of `outcomes` (tips and extras only)."""
+
+    outcomes: frozenset[str]
+
+
+Condition = Answered | AllOf | AnyOf | Not | CloseCall | Recommended
+
+
+# The dialogue --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer to a question: a button, the words that pick it, and what it weighs."""
+
+    id: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    scores: Mapping[str, int] = field(default_factory=dict)
+    reason: str | None = None
+    next: str | None = None
+    where: Where = NOWHERE
+
+
+@dataclass(frozen=True)
+class Branch:
+    """Go to `next` instead of the question's default when `when` holds."""
+
+    when: Condition
+    next: str
+    where: Where = NOWHERE
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question, its options and where the dialogue goes after it."""
+
+    id: str
+    text: str
+    options: tuple[Option, ...]
+    next: str = END
+    branches: tuple[Branch, ...] = ()
+    ask_if: Condition | None = None
+    columns: int = 1
+    where: Where = NOWHERE
+
+    def option(self, option_id: str) -> Option | None:
+        """Return the option with this id, or None."""
+        for option in self.options:
+            if option.id == option_id:
+                return option
+        return None
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A line added to an outcome's advice when `when` holds (for example "go wireless")."""
+
+    when: Condition
+    text: str
+    where: Where = NOWHERE
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A recommendation the dialogue can end with."""
+
+    id: str
+    title: str
+    text: str
+    extras: tuple[Extra, ...] = ()
+    where: Where = NOWHERE
+
+
+@dataclass(frozen=True)
+class Tip:
+    """Practical advice shown with the result when `when` holds (always when it is None)."""
+
+    id: str
+    text: str
+    when: Condition | None = None
+    where: Where = NOWHERE
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Every sentence the bot says that is not a question, option or outcome."""
+
+    welcome: str = "Hi! I will help you choose between headphones and in-ear monitors."
+    help: str = (
+        "Answer each question with the buttons or by typing an option. "
+        "/back goes one question back, /start begins again, /result repeats the advice."
+    )
+    progress: str = "Question {number} of {total}"
+    chosen: str = "{question}\n\n✅ {label}"
+    reprompt: str = "Sorry, I did not catch that. Please pick one of:\n{options}"
+    stale: str = "That button belongs to an earlier question; please use the latest one."
+    nothing_to_undo: str = "This is the first question; there is nothing to go back to."
+    no_result: str = "There is no recommendation yet. Send /start to begin."
+    result_heading: str = "My recommendation: {title}"
+    because: str = "Why: because {reasons}."
+    runner_up: str = "Close runner-up: {title}."
+    tips_heading: str = "Tips:"
+    finished: str = "This dialogue is finished. Send /start to begin again or /result to see it."
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    """A whole dialogue file: questions, outcomes, tips and the words around them."""
+
+    id: str
+    version: str
+    title: str
+    start: str
+    questions: Mapping[str, Question]
+    outcomes: Mapping[str, Outcome]
+    tips: tuple[Tip, ...] = ()
+    close_margin: int = 1
+    max_reasons: int = 3
+    texts: Texts = field(default_factory=Texts)
+    source: str = "<memory>"
+
+
+# A person's way through a dialogue -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer given, in the order it was given."""
+
+    question: str
+    option: str
+    at: float
+
+
+@dataclass(frozen=True)
+class Session:
+    """Where one chat stands in one dialogue."""
+
+    dialogue: str
+    version: str
+    current: str | None
+    answers: tuple[Answer, ...] = ()
+    outcome: str | None = None
+    started_at: float = 0.0
+    finished_at: float | None = None
+
+    @property
+    def finished(self) -> bool:
+        """Return True once the dialogue has produced its recommendation."""
+        return self.current is None
+
+    def chosen(self) -> dict[str, str]:
+        """Return question id -> option id for every answer given."""
+        return {answer.question: answer.option for answer in self.answers}
+
+
+# What the engine tells an adapter to say -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Button:
+    """An answer button: the label a person sees and the data it sends back."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to show: text and rows of buttons."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+StepKind = Literal["question", "result", "reprompt", "stale", "notice"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """What happened after an input: the new session and what to say.
+
+    `changed` tells an adapter whether the session must be stored before `reply` is sent.
+    `chosen` is the option just accepted, so an adapter can mark it on the question's message
+    (`chosen_text`).
+    """
+
+    kind: StepKind
+    session: Session
+    reply: Reply
+    changed: bool = False
+    chosen: Option | None = None
+    chosen_text: str | None = None

@@ -1,0 +1,100 @@
+"""Conditions, routing and scoring: the rules a dialogue file sets, shared by engine and checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from bot.engine.model import (
+    END,
+    AllOf,
+    Answered,
+    AnyOf,
+    CloseCall,
+    Condition,
+    Dialogue,
+    Not,
+    Option,
+    Question,
+    Recommended,
+)
+
+
+def holds(
+    condition: Condition,
+    chosen: Mapping[str, str],
+    *,
+    outcome: str | None = None,
+    close_call: bool = False,
+) -> bool:
+    """Return whether `condition` holds for these answers (and result, for tips)."""
+    match condition:
+        case Answered(question, options):
+            return chosen.get(question) in options
+        case AllOf(conditions):
+            return all(holds(c, chosen, outcome=outcome, close_call=close_call) for c in conditions)
+        case AnyOf(conditions):
+            return any(holds(c, chosen, outcome=outcome, close_call=close_call) for c in conditions)
+        case Not(inner):
+            return not holds(inner, chosen, outcome=outcome, close_call=close_call)
+        case CloseCall():
+            return close_call
+        case Recommended(outcomes):
+            return outcome in outcomes
+    raise TypeError(f"not a condition: {condition!r}")
+
+
+def route(question: Question, chosen: Mapping[str, str], option: Option | None) -> str:
+    """Return where the dialogue goes after `question`: a question id or END."""
+    if option is not None and option.next is not None:
+        return option.next
+    for branch in question.branches:
+        if holds(branch.when, chosen):
+            return branch.next
+    return question.next
+
+
+def asked(dialogue: Dialogue, target: str, chosen: Mapping[str, str]) -> str:
+    """Return the first question from `target` on that is actually asked, or END.
+
+    Questions whose `ask_if` is false are passed over as if answered with no option.
+    """
+    seen: set[str] = set()
+    while target != END:
+        question = dialogue.questions[target]
+        if question.ask_if is None or holds(question.ask_if, chosen):
+            return target
+        if target in seen:
+            raise ValueError(f"questions skip each other in a loop at {target!r}")
+        seen.add(target)
+        target = route(question, chosen, None)
+    return END
+
+
+def predicted_path(dialogue: Dialogue, current: str, chosen: Mapping[str, str]) -> Iterator[str]:
+    """Yield the questions from `current` on that would be asked if none got an option."""
+    seen: set[str] = set()
+    target = asked(dialogue, current, chosen)
+    while target != END and target not in seen:
+        seen.add(target)
+        yield target
+        target = asked(dialogue, route(dialogue.questions[target], chosen, None), chosen)
+
+
+def scores(dialogue: Dialogue, chosen: Mapping[str, str]) -> dict[str, int]:
+    """Return every outcome's points for these answers, in the file's order of outcomes."""
+    totals = dict.fromkeys(dialogue.outcomes, 0)
+    for question_id, option_id in chosen.items():
+        question = dialogue.questions.get(question_id)
+        option = question.option(option_id) if question else None
+        if option is None:
+            continue
+        for outcome, weight in option.scores.items():
+            if outcome in totals:
+                totals[outcome] += weight
+    return totals
+
+
+def ranking(totals: Mapping[str, int]) -> list[str]:
+    """Return outcome ids best first; ties keep the file's order."""
+    order = {outcome: index for index, outcome in enumerate(totals)}
+    return sorted(totals, key=lambda outcome: (-totals[outcome], order[outcome]))
