@@ -27,15 +27,18 @@ def holds(
     close_call: bool = False,
 ) -> bool:
     """Return whether `condition` holds for these answers (and result, for tips)."""
+    def sub(inner: Condition) -> bool:
+        return holds(inner, chosen, outcome=outcome, close_call=close_call)
+
     match condition:
         case Answered(question, options):
             return chosen.get(question) in options
         case AllOf(conditions):
-            return all(holds(c, chosen, outcome=outcome, close_call=close_call) for c in conditions)
+            return all(sub(c) for c in conditions)
         case AnyOf(conditions):
-            return any(holds(c, chosen, outcome=outcome, close_call=close_call) for c in conditions)
+            return any(sub(c) for c in conditions)
         case Not(inner):
-            return not holds(inner, chosen, outcome=outcome, close_call=close_call)
+            return not sub(inner)
         case CloseCall():
             return close_call
         case Recommended(outcomes):
