@@ -27,6 +27,7 @@ def holds(
     close_call: bool = False,
 ) -> bool:
     """Return whether `condition` holds for these answers (and result, for tips)."""
+
     def sub(inner: Condition) -> bool:
         return holds(inner, chosen, outcome=outcome, close_call=close_call)
 

@@ -1,0 +1,77 @@
+"""Answers -> scores -> recommendation, the reasons for it, the runner-up and the tips."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.engine import rules
+from bot.engine.model import Condition, Dialogue, Outcome, Tip
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The recommendation for one set of answers, and everything said with it."""
+
+    outcome: Outcome
+    runner_up: Outcome | None
+    scores: dict[str, int]
+    reasons: tuple[str, ...]
+    extras: tuple[str, ...]
+    tips: tuple[Tip, ...]
+    close_call: bool
+
+
+def advice_for(dialogue: Dialogue, chosen: Mapping[str, str]) -> Advice:
+    """Return the advice these answers lead to."""
+    totals = rules.scores(dialogue, chosen)
+    order = rules.ranking(totals)
+    best = order[0]
+    second = order[1] if len(order) > 1 else None
+    close_call = second is not None and totals[best] - totals[second] <= dialogue.close_margin
+    outcome = dialogue.outcomes[best]
+
+    def holds_here(condition: Condition) -> bool:
+        return rules.holds(condition, chosen, outcome=best, close_call=close_call)
+
+    return Advice(
+        outcome=outcome,
+        runner_up=dialogue.outcomes[second] if second is not None else None,
+        scores=totals,
+        reasons=_reasons(dialogue, chosen, best),
+        extras=tuple(extra.text for extra in outcome.extras if holds_here(extra.when)),
+        tips=tuple(tip for tip in dialogue.tips if tip.when is None or holds_here(tip.when)),
+        close_call=close_call,
+    )
+
+
+def _reasons(dialogue: Dialogue, chosen: Mapping[str, str], outcome: str) -> tuple[str, ...]:
+    """Return the answers that weighed most for `outcome`, heaviest first."""
+    weighed: list[tuple[int, int, str]] = []
+    for position, (question_id, option_id) in enumerate(chosen.items()):
+        question = dialogue.questions.get(question_id)
+        option = question.option(option_id) if question else None
+        if question is None or option is None:
+            continue
+        weight = option.scores.get(outcome, 0)
+        if weight > 0:
+            phrase = option.reason or f"you answered “{option.label}” to “{question.text}”"
+            weighed.append((-weight, position, phrase))
+    weighed.sort()
+    return tuple(phrase for _, _, phrase in weighed[: dialogue.max_reasons])
+
+
+def render_advice(dialogue: Dialogue, advice: Advice) -> str:
+    """Return the recommendation as the message a person reads."""
+    texts = dialogue.texts
+    parts = [texts.result_heading.format(title=advice.outcome.title), advice.outcome.text]
+    if advice.extras:
+        parts.append("\n".join(f"• {extra}" for extra in advice.extras))
+    if advice.reasons:
+        parts.append(texts.because.format(reasons="; ".join(advice.reasons)))
+    if advice.runner_up is not None:
+        parts.append(texts.runner_up.format(title=advice.runner_up.title))
+    if advice.tips:
+        tips = "\n".join(f"• {tip.text}" for tip in advice.tips)
+        parts.append(f"{texts.tips_heading}\n{tips}")
+    return "\n\n".join(parts)

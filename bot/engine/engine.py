@@ -1,0 +1,168 @@
+"""The dialogue engine: pure functions from a session and an input to the next step.
+
+Nothing here does I/O or knows about Telegram; adapters store `Step.session` when
+`Step.changed` is true and then show `Step.reply`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import replace
+
+from bot.engine import rules
+from bot.engine.advice import advice_for, render_advice
+from bot.engine.model import (
+    END,
+    Answer,
+    Button,
+    Dialogue,
+    Option,
+    Question,
+    Reply,
+    Session,
+    Step,
+    StepKind,
+)
+
+
+def start(dialogue: Dialogue, now: float) -> Step:
+    """Begin a fresh session at the dialogue's first question."""
+    session = Session(dialogue=dialogue.id, version=dialogue.version, current=None, started_at=now)
+    first = rules.asked(dialogue, dialogue.start, {})
+    if first == END:
+        return _finish(dialogue, session, now, chosen=None)
+    session = replace(session, current=first)
+    return Step("question", session, question_reply(dialogue, session), changed=True)
+
+
+def press(dialogue: Dialogue, session: Session, data: str, now: float) -> Step:
+    """Answer the current question with the button whose data is `data` ("question:option")."""
+    if session.finished:
+        return _notice(session, "stale", dialogue.texts.finished)
+    question_id, _, option_id = data.partition(":")
+    question = dialogue.questions.get(question_id)
+    option = question.option(option_id) if question else None
+    if question is None or option is None or question_id != session.current:
+        return _notice(session, "stale", dialogue.texts.stale)
+    return _accept(dialogue, session, question, option, now)
+
+
+def type_answer(dialogue: Dialogue, session: Session, text: str, now: float) -> Step:
+    """Answer the current question with typed text: a label, a synonym or an option number."""
+    if session.finished:
+        return _notice(session, "notice", dialogue.texts.finished)
+    question = dialogue.questions[_current(session)]
+    option = match_option(question, text)
+    if option is None:
+        listing = "\n".join(f"{n}. {o.label}" for n, o in enumerate(question.options, 1))
+        return _notice(session, "reprompt", dialogue.texts.reprompt.format(options=listing))
+    return _accept(dialogue, session, question, option, now)
+
+
+def back(dialogue: Dialogue, session: Session) -> Step:
+    """Return to the question asked before this one and undo its answer."""
+    if not session.answers:
+        return _notice(session, "notice", dialogue.texts.nothing_to_undo)
+    last = session.answers[-1]
+    reopened = replace(
+        session,
+        current=last.question,
+        answers=session.answers[:-1],
+        outcome=None,
+        finished_at=None,
+    )
+    return Step("question", reopened, question_reply(dialogue, reopened), changed=True)
+
+
+def show(dialogue: Dialogue, session: Session) -> Reply:
+    """Return what the session shows now: its question, or its recommendation."""
+    if session.finished:
+        return Reply(render_advice(dialogue, advice_for(dialogue, session.chosen())))
+    return question_reply(dialogue, session)
+
+
+def progress(dialogue: Dialogue, session: Session) -> tuple[int, int]:
+    """Return (this question's number, questions this path will ask) for an open session."""
+    chosen = session.chosen()
+    ahead = sum(1 for _ in rules.predicted_path(dialogue, _current(session), chosen))
+    done = len(session.answers)
+    return done + 1, done + max(ahead, 1)
+
+
+def question_reply(dialogue: Dialogue, session: Session) -> Reply:
+    """Return the current question as a message with its progress line and buttons."""
+    question = dialogue.questions[_current(session)]
+    number, total = progress(dialogue, session)
+    heading = dialogue.texts.progress.format(number=number, total=total)
+    buttons = tuple(
+        Button(option.label, f"{question.id}:{option.id}") for option in question.options
+    )
+    rows = tuple(
+        buttons[i : i + question.columns] for i in range(0, len(buttons), question.columns)
+    )
+    return Reply(f"{heading}\n\n{question.text}", rows)
+
+
+def normalize(text: str) -> str:
+    """Return `text` folded for matching: no case, accents, emoji or punctuation."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = [
+        " " if not char.isalnum() else char
+        for char in decomposed
+        if not unicodedata.combining(char)
+    ]
+    return " ".join("".join(kept).casefold().split())
+
+
+def match_option(question: Question, text: str) -> Option | None:
+    """Return the option `text` names by number, label, synonym or id, or None."""
+    wanted = normalize(text)
+    if not wanted:
+        return None
+    if wanted.isdecimal() and len(wanted) <= 3:
+        number = int(wanted)
+        return question.options[number - 1] if 1 <= number <= len(question.options) else None
+    for option in question.options:
+        names = (option.label, option.id.replace("_", " "), *option.synonyms)
+        if any(normalize(name) == wanted for name in names):
+            return option
+    return None
+
+
+def _accept(
+    dialogue: Dialogue, session: Session, question: Question, option: Option, now: float
+) -> Step:
+    answered = replace(session, answers=(*session.answers, Answer(question.id, option.id, now)))
+    chosen = answered.chosen()
+    following = rules.asked(dialogue, rules.route(question, chosen, option), chosen)
+    chosen_text = dialogue.texts.chosen.format(question=question.text, label=option.label)
+    if following == END:
+        step = _finish(dialogue, answered, now, chosen=option)
+        return replace(step, chosen_text=chosen_text)
+    moved = replace(answered, current=following)
+    return Step(
+        "question",
+        moved,
+        question_reply(dialogue, moved),
+        changed=True,
+        chosen=option,
+        chosen_text=chosen_text,
+    )
+
+
+def _finish(dialogue: Dialogue, session: Session, now: float, chosen: Option | None) -> Step:
+    advice = advice_for(dialogue, session.chosen())
+    done = replace(session, current=None, outcome=advice.outcome.id, finished_at=now)
+    return Step(
+        "result", done, Reply(render_advice(dialogue, advice)), changed=True, chosen=chosen
+    )
+
+
+def _notice(session: Session, kind: StepKind, text: str) -> Step:
+    return Step(kind, session, Reply(text))
+
+
+def _current(session: Session) -> str:
+    if session.current is None:
+        raise ValueError("the session is finished and has no current question")
+    return session.current
