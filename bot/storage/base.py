@@ -28,16 +28,52 @@ class SessionStore(Protocol):
         """Return the chat's latest session, active or finished, or None."""
         ...
 
-    async def begin(self, chat_id: int, session: Session) -> StoredSession:
-        """Start a new session; an unfinished earlier one is kept as 'restarted'."""
+    async def begin(
+        self, chat_id: int, session: Session, *, update_id: int | None = None
+    ) -> StoredSession:
+        """Start a new session; an unfinished earlier one is kept as 'restarted'.
+
+        `update_id`, when given, is recorded as the chat's last handled update in the same
+        transaction (see `last_update_id`). Marks the chat active again.
+        """
         ...
 
-    async def save(self, stored: StoredSession, session: Session) -> StoredSession:
-        """Store the session's new state: answers added or undone, question, outcome."""
+    async def save(
+        self, stored: StoredSession, session: Session, *, update_id: int | None = None
+    ) -> StoredSession:
+        """Store the session's new state: answers added or undone, question, outcome.
+
+        Raises ValueError when `stored` was restarted or forgotten since it was read.
+        `update_id` is recorded as in `begin`.
+        """
         ...
 
     async def last_finished(self, chat_id: int) -> StoredSession | None:
         """Return the chat's most recently finished session, or None."""
+        ...
+
+    async def history(self, chat_id: int) -> list[StoredSession]:
+        """Return every session of the chat, oldest first, restarted ones included."""
+        ...
+
+    async def last_update_id(self, chat_id: int) -> int | None:
+        """Return the id of the last update whose effect was stored for the chat, or None.
+
+        Telegram delivers updates at least once; an update with an id not above this one was
+        already handled before a crash and must not be applied again.
+        """
+        ...
+
+    async def mark_inactive(self, chat_id: int) -> None:
+        """Remember that the chat cannot be written to (the user blocked the bot)."""
+        ...
+
+    async def is_active(self, chat_id: int) -> bool:
+        """Return False while the chat is marked inactive; unknown chats are active."""
+        ...
+
+    async def forget(self, chat_id: int) -> int:
+        """Delete everything stored about the chat; return how many sessions were deleted."""
         ...
 
     async def close(self) -> None:
