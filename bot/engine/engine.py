@@ -123,10 +123,21 @@ def match_option(question: Question, text: str) -> Option | None:
         number = int(wanted)
         return question.options[number - 1] if 1 <= number <= len(question.options) else None
     for option in question.options:
-        names = (option.label, option.id.replace("_", " "), *option.synonyms)
-        if any(normalize(name) == wanted for name in names):
+        if wanted in _names(option):
             return option
+    # A few words of one label ("detailed" for "Close, isolated and detailed") are enough
+    # when no other option has them.
+    padded = f" {wanted} "
+    partial = [o for o in question.options if any(padded in f" {n} " for n in _names(o))]
+    if len(wanted) >= 3 and len(partial) == 1:
+        return partial[0]
     return None
+
+
+def _names(option: Option) -> tuple[str, ...]:
+    return tuple(
+        normalize(name) for name in (option.label, option.id.replace("_", " "), *option.synonyms)
+    )
 
 
 def _accept(

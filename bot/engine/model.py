@@ -183,6 +183,16 @@ class Texts:
     runner_up: str = "Close runner-up: {title}."
     tips_heading: str = "Tips:"
     finished: str = "This dialogue is finished. Send /start to begin again or /result to see it."
+    unknown_command: str = "I do not know that command. Try /start, /back, /result or /help."
+    unsupported: str = "I can only read text and button presses. Please answer with a button."
+    error: str = (
+        "Sorry, something went wrong on my side. Your answers so far are saved: "
+        "press the latest button again, or send /start to begin again."
+    )
+    command_start: str = "Begin the advice again"
+    command_back: str = "Go back one question"
+    command_result: str = "Show my last recommendation"
+    command_help: str = "How this works"
 
 
 @dataclass(frozen=True)

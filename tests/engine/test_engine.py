@@ -176,3 +176,18 @@ def test_a_finished_session_refuses_more_answers() -> None:
     reopened = engine.back(DIALOGUE, session)
     assert reopened.session.current == "budget"
     assert reopened.session.outcome is None
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("gym", "gym"), ("stage", "stage")])
+def test_a_word_of_one_label_is_enough_when_no_other_option_has_it(
+    typed: str, expected: str
+) -> None:
+    session = engine.start(DIALOGUE, NOW).session
+    step = engine.type_answer(DIALOGUE, session, typed, NOW)
+    assert step.session.chosen() == {"where": expected}
+
+
+@pytest.mark.parametrize("typed", ["at", "a", "on the"])
+def test_a_word_shared_by_several_labels_or_too_short_is_not_a_guess(typed: str) -> None:
+    session = engine.start(DIALOGUE, NOW).session
+    assert engine.type_answer(DIALOGUE, session, typed, NOW).kind == "reprompt"

@@ -1,0 +1,200 @@
+"""Turn Telegram updates into advisor calls, and advisor replies into Bot API calls."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.advisor import Advisor, Turn
+from bot.engine.model import Reply
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+# Only new messages count as answers: edits, channel posts and the like are left alone.
+NEW_MESSAGE = filters.UpdateType.MESSAGE
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def callback_data(session_id: int | None, data: str) -> str:
+    """Return a button's callback data: the session's number, then the engine's data."""
+    return f"{session_id or 0}:{data}"
+
+
+def parse_callback_data(raw: str) -> tuple[int | None, str]:
+    """Split callback data into (session number, engine data); (None, "") when it is not ours."""
+    number, sep, data = raw.partition(":")
+    if not sep or not number.isdecimal() or len(number) > 19:
+        return None, ""
+    return int(number), data
+
+
+def keyboard(reply: Reply, session_id: int | None) -> InlineKeyboardMarkup | None:
+    """Return the reply's buttons as an inline keyboard, or None when it has none."""
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=callback_data(session_id, b.data))
+             for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+class TelegramFrontEnd:
+    """The advisor's Telegram handlers, installed on a PTB Application."""
+
+    def __init__(self, advisor: Advisor) -> None:
+        self.advisor = advisor
+        self.texts = advisor.dialogue.texts
+
+    def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Register every handler and the error handler on `app`."""
+        addressed = NEW_MESSAGE & (PRIVATE | filters.REPLY)
+        app.add_handler(CommandHandler("start", self.on_start, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler("back", self.on_back, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler("result", self.on_result, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler("help", self.on_help, filters=NEW_MESSAGE))
+        app.add_handler(CallbackQueryHandler(self.on_press))
+        app.add_handler(MessageHandler(addressed & filters.COMMAND, self.on_unknown_command))
+        app.add_handler(MessageHandler(addressed & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(NEW_MESSAGE & PRIVATE, self.on_unsupported))
+        app.add_error_handler(self.on_error)
+
+    def commands(self) -> list[BotCommand]:
+        """Return the command menu shown by Telegram clients."""
+        return [
+            BotCommand("start", self.texts.command_start),
+            BotCommand("back", self.texts.command_back),
+            BotCommand("result", self.texts.command_result),
+            BotCommand("help", self.texts.command_help),
+        ]
+
+    async def on_start(self, update: Update, context: Context) -> None:
+        """Begin a fresh session and ask the first question."""
+        chat_id = _chat_id(update)
+        turn = await self.advisor.start(chat_id)
+        reply = turn.step.reply
+        await self._send(context, chat_id, Reply(f"{self.texts.welcome}\n\n{reply.text}",
+                                                 reply.buttons), turn.session_id)
+
+    async def on_back(self, update: Update, context: Context) -> None:
+        """Ask the previous question again, its answer undone."""
+        chat_id = _chat_id(update)
+        turn = await self.advisor.back(chat_id)
+        await self._send(context, chat_id, turn.step.reply, turn.session_id)
+
+    async def on_result(self, update: Update, context: Context) -> None:
+        """Repeat the last recommendation."""
+        chat_id = _chat_id(update)
+        await self._send(context, chat_id, await self.advisor.result(chat_id), None)
+
+    async def on_help(self, update: Update, context: Context) -> None:
+        """Explain how to answer."""
+        await self._send(context, _chat_id(update), Reply(self.texts.help), None)
+
+    async def on_unknown_command(self, update: Update, context: Context) -> None:
+        """Say which commands exist."""
+        await self._send(context, _chat_id(update), Reply(self.texts.unknown_command), None)
+
+    async def on_unsupported(self, update: Update, context: Context) -> None:
+        """Answer stickers, photos and the like politely."""
+        await self._send(context, _chat_id(update), Reply(self.texts.unsupported), None)
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        """Take typed text as an answer to the current question."""
+        message = update.effective_message
+        if message is None or message.text is None or not self._addressed(message, context):
+            return
+        chat_id = _chat_id(update)
+        turn = await self.advisor.type_answer(chat_id, message.text)
+        await self._show(context, chat_id, turn)
+
+    async def on_press(self, update: Update, context: Context) -> None:
+        """Take a button press: record it, mark the choice, ask the next question."""
+        query = update.callback_query
+        if query is None:
+            return
+        message = query.message
+        if not isinstance(message, Message):
+            # Telegram no longer lets us see (or edit) a message this old.
+            await query.answer(self.texts.stale)
+            return
+        session_id, data = parse_callback_data(query.data or "")
+        turn = await self.advisor.press(message.chat.id, session_id, data)
+        step = turn.step
+        if step.kind not in ("question", "result"):
+            await query.answer(step.reply.text)
+            return
+        await query.answer()
+        if step.chosen_text:
+            await _edit(message, step.chosen_text)
+        await self._send(context, message.chat.id, step.reply, turn.session_id)
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """Log the failure with its traceback and tell the person how to go on."""
+        chat_id = update.effective_chat.id if isinstance(update, Update) and (
+            update.effective_chat) else None
+        log.error("update failed in chat %s", chat_id, exc_info=context.error)
+        if chat_id is not None:
+            try:
+                await context.bot.send_message(chat_id, self.texts.error)
+            except Exception:  # the error handler must never raise itself
+                log.exception("could not tell chat %s about the failure", chat_id)
+
+    async def _show(self, context: Context, chat_id: int, turn: Turn) -> None:
+        reply = turn.step.reply
+        if turn.step.kind == "question" and not turn.step.session.answers:
+            reply = Reply(f"{self.texts.welcome}\n\n{reply.text}", reply.buttons)
+        await self._send(context, chat_id, reply, turn.session_id)
+
+    async def _send(
+        self, context: Context, chat_id: int, reply: Reply, session_id: int | None
+    ) -> None:
+        await context.bot.send_message(
+            chat_id, reply.text, reply_markup=keyboard(reply, session_id)
+        )
+
+    @staticmethod
+    def _addressed(message: Message, context: Context) -> bool:
+        """In groups only replies to the bot's own messages are answers."""
+        if message.chat.type == "private":
+            return True
+        replied = message.reply_to_message
+        return bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
+
+
+def _chat_id(update: Update) -> int:
+    chat = update.effective_chat
+    if chat is None:
+        raise ValueError("an update without a chat reached a chat handler")
+    return chat.id
+
+
+async def _edit(message: Message, text: str) -> None:
+    """Show the choice on the question's message and remove its buttons."""
+    try:
+        await message.edit_text(text)
+    except BadRequest as error:
+        # A double press or a re-delivered update finds the message already edited.
+        if "not modified" not in str(error).lower():
+            raise

@@ -1,0 +1,61 @@
+"""The real bot (PTB Application, engine, SQLite store) polling the fake Bot API in-process."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.advisor import Advisor
+from bot.config import DEFAULT_DIALOGUE, Settings
+from bot.engine.loader import load_dialogue
+from bot.storage.sqlite import SqliteStore
+from bot.telegram.runner import build_application, polling
+from tests.fakebot.server import FakeBotApi
+
+
+@dataclass
+class RunningBot:
+    """A bot under test and where to look at what it stored."""
+
+    app: Application[Any, Any, Any, Any, Any, Any]
+    store: SqliteStore
+    db_path: Path
+
+    def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+        """Read the database the way an operator would, with a separate connection."""
+        with sqlite3.connect(self.db_path) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def answers(self, chat_id: int) -> list[tuple[str, str]]:
+        """Return (question, option) of the chat's latest session, in order."""
+        return [
+            (question, option)
+            for question, option in self.rows(
+                "SELECT a.question_id, a.option_id FROM answers a "
+                "JOIN sessions s ON s.id = a.session_id WHERE s.chat_id = ? "
+                "AND s.id = (SELECT max(id) FROM sessions WHERE chat_id = ?) ORDER BY a.position",
+                chat_id,
+                chat_id,
+            )
+        ]
+
+
+@asynccontextmanager
+async def running_bot(
+    api: FakeBotApi, db_path: Path, dialogue_path: Path = DEFAULT_DIALOGUE
+) -> AsyncIterator[RunningBot]:
+    """Run the bot against `api` until the block ends, then stop it before the server."""
+    settings = Settings(token=api.token, base_url=api.base_url, database_path=db_path)
+    store = await SqliteStore.open(db_path)
+    try:
+        app = build_application(settings, Advisor(load_dialogue(dialogue_path), store))
+        async with polling(app):
+            yield RunningBot(app, store, db_path)
+    finally:
+        await store.close()

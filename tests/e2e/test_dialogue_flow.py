@@ -1,0 +1,117 @@
+"""A person talks to the real bot through the fake Bot API, from /start to the advice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.harness import running_bot
+from tests.fakebot.server import FakeBotApi
+
+FLYER = [
+    ("use", "commute"),
+    ("hours", "long"),
+    ("comfort", "none"),
+    ("isolation", "lot"),
+    ("leak", "yes"),
+    ("sound", "detail"),
+    ("budget", "high"),
+    ("anc", "no"),
+    ("wireless", "no"),
+    ("mic", "no"),
+]
+
+
+async def test_a_full_dialogue_with_typing_back_gibberish_and_a_stale_button(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    async with running_bot(fake_api, tmp_path / "bot.db") as bot:
+        user = fake_api.user(chat_id=1001, first_name="Ann")
+
+        await user.send("/start")
+        assert "I'll help you choose between headphones and in-ear monitors" in user.last_text
+        assert "Question 1 of " in user.last_text
+        assert "Where or how will you listen most?" in user.last_text
+        assert "Commute & travel" in user.last_buttons
+        first_question = user.last_message
+
+        await user.press("Commute & travel", expect="sendMessage")
+        # The pressed question now shows the choice and has no buttons left.
+        assert first_question.text.endswith("✅ Commute & travel")
+        assert first_question.buttons == []
+        assert "Question 2 of " in user.last_text
+        assert "How long do you usually listen in one go?" in user.last_text
+        hours_question = user.last_message
+
+        await user.send("3+ hours, most days")
+        assert "Question 3 of " in user.last_text
+
+        await user.send("blorp")
+        assert "didn't catch that" in user.last_text
+        assert "4. Nothing in particular" in user.last_text
+
+        await user.press("Nothing in particular", expect="sendMessage")
+        assert "Question 4 of " in user.last_text
+
+        await user.send("/back")
+        assert "Question 3 of " in user.last_text
+        assert bot.answers(1001) == FLYER[:2]
+
+        # The hours question was answered by typing, so its buttons are now from the past.
+        await user.press("Under an hour", message=hours_question, expect="answer")
+        assert user.last_answer is not None
+        assert "earlier question" in str(user.last_answer.get("text"))
+        assert bot.answers(1001) == FLYER[:2]
+
+        await user.press("Nothing in particular", expect="sendMessage")
+        for label in (
+            "A lot: trains, planes, loud places",
+            "Yes, people sit close",
+            "Close, isolated and detailed",
+            "High ($150–400)",
+            "No",
+            "No, wired",
+            "No",
+        ):
+            await user.press(label, expect="sendMessage")
+
+        result = user.last_text
+        assert result.startswith("My pick for you: ")
+        assert "Why: because" in result
+        assert "Before you buy:" in result
+        assert user.last_message.buttons == []
+
+        sessions = bot.rows("SELECT status, outcome, current_question FROM sessions")
+        assert sessions == [("finished", "iem_multi_driver", None)]
+        assert bot.answers(1001) == FLYER
+
+    presses = [c for c in fake_api.calls if c.method == "answerCallbackQuery"]
+    assert len(presses) == 11  # ten accepted presses and the stale one, each answered once
+    commands = next(c for c in fake_api.calls if c.method == "setMyCommands")
+    assert [c["command"] for c in commands.params["commands"]] == [
+        "start", "back", "result", "help",
+    ]
+
+
+async def test_result_repeats_the_advice_and_start_begins_again_keeping_history(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    async with running_bot(fake_api, tmp_path / "bot.db") as bot:
+        user = fake_api.user(chat_id=1002)
+        await user.send("/result")
+        assert "No recommendation yet" in user.last_text
+        await user.send("/start")
+        # Words of a label are enough when no other option has them.
+        for typed in ("commute", "most days", "nothing", "a lot", "yes", "detailed", "high",
+                      "no", "wired", "no"):
+            await user.send(typed)
+        advice = user.last_text
+        assert advice.startswith("My pick for you: ")
+
+        assert bot.answers(1002) == FLYER
+        await user.send("/result")
+        assert user.last_text == advice
+        await user.send("/start")
+        assert "Question 1 of " in user.last_text
+        assert bot.rows("SELECT status FROM sessions ORDER BY id") == [("finished",), ("active",)]
+        await user.send("/result")
+        assert user.last_text == advice
