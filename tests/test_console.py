@@ -1,0 +1,66 @@
+"""The terminal chat, driven through a pipe the way a script or a new user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+
+# Numbers of the frequent flyer's options, in the order the questions come.
+FLYER = ["3", "3", "4", "1", "1", "2", "3", "2", "2", "2"]
+
+
+def run_bot(args: list[str], lines: list[str], db: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env.update(DATABASE_PATH=str(db), LOG_LEVEL="WARNING")
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_without_a_token_the_run_command_chats_in_the_terminal_to_a_result(
+    tmp_path: Path,
+) -> None:
+    done = run_bot([], FLYER, tmp_path / "chat.db")
+    assert done.returncode == 0, done.stderr
+    assert "No TELEGRAM_BOT_TOKEN is set" in done.stderr
+    out = done.stdout
+    assert "Question 1 of " in out
+    assert "  3) Commute & travel" in out
+    assert "My pick for you: " in out
+    assert "Why: because" in out
+    assert "Before you buy:" in out
+    assert "Start from your routine" in out  # the "assess your needs" tip
+    assert "Think long term" in out
+    assert out.rstrip().endswith("Your answers are saved; run the chat again to continue.")
+
+
+def test_back_restart_and_gibberish_in_the_terminal(tmp_path: Path) -> None:
+    done = run_bot(["chat"], ["3", "blorp", "back", "1", "restart", "quit"], tmp_path / "c.db")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "didn't catch that" in out
+    assert "  1) Under an hour" in out  # the re-prompt lists the options
+    assert out.count("Question 1 of ") == 3  # start, back, restart
+
+
+def test_the_terminal_chat_continues_where_it_stopped(tmp_path: Path) -> None:
+    db = tmp_path / "resume.db"
+    first = run_bot(["chat"], FLYER[:3], db)
+    assert first.returncode == 0, first.stderr
+    assert "Question 4 of " in first.stdout
+    second = run_bot(["chat"], FLYER[3:], db)
+    assert second.returncode == 0, second.stderr
+    assert "Welcome back: continuing where you left off." in second.stdout
+    assert "Question 4 of " in second.stdout
+    assert "My pick for you: " in second.stdout
