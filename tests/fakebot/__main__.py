@@ -1,0 +1,47 @@
+"""Run the fake Bot API in its own process: `python -m tests.fakebot --port 0 --token T`.
+
+Prints `READY http://127.0.0.1:PORT/bot` once listening, then serves until SIGTERM or SIGINT.
+The /_control/ routes (see tests/fakebot/control.py) drive it from the outside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+
+from tests.fakebot.server import FakeBotApi
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tests.fakebot", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--token", default="123:ABC")
+    parser.add_argument("--enforce-limits", action="store_true",
+                        help="answer 429 past Telegram's send limits")
+    return parser.parse_args(argv)
+
+
+async def _serve(arguments: argparse.Namespace) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with FakeBotApi(
+        arguments.token, enforce_limits=arguments.enforce_limits, host=arguments.host,
+        port=arguments.port,
+    ) as api:
+        sys.stdout.write(f"READY {api.base_url}\n")
+        sys.stdout.flush()
+        await stop.wait()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and serve until stopped."""
+    asyncio.run(_serve(_arguments(argv)))
+
+
+if __name__ == "__main__":
+    main()
