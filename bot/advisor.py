@@ -3,19 +3,25 @@
 Telegram and the terminal both go through `Advisor`; each call loads the chat's session, asks
 the pure engine what happens, commits the new session when it changed, and only then returns
 what to show. Nothing here knows how a reply is displayed.
+
+Updates carry an id that only grows (Telegram's `update_id`); an id at or below the last one
+stored for the chat was handled before (a re-delivery after a crash) and changes nothing.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.engine import engine
 from bot.engine.model import Dialogue, Reply, Session, Step
 from bot.storage.base import SessionStore, StoredSession
 
 Clock = Callable[[], float]
+
+DOUBLE_PRESS_SECONDS = 5.0
+"""Within this time a second press of an answered question's button is a double press."""
 
 
 @dataclass(frozen=True)
@@ -39,46 +45,65 @@ class Advisor:
         self.store = store
         self._clock = clock
 
-    async def start(self, chat_id: int) -> Turn:
+    async def start(self, chat_id: int, update_id: int | None = None) -> Turn:
         """Begin a fresh session; an earlier one stays in the history."""
+        if update_id is not None:
+            stored = await self.store.current(chat_id)
+            if _seen(stored, update_id):
+                return _duplicate(stored)
         step = engine.start(self.dialogue, self._clock())
-        stored = await self.store.begin(chat_id, step.session)
-        return Turn(step, stored)
+        return Turn(step, await self.store.begin(chat_id, step.session, update_id=update_id))
 
     async def resume(self, chat_id: int) -> Turn | None:
         """Return the chat's open session as it stands, or None when there is none."""
-        stored = await self.store.current(chat_id)
+        stored, early = await self._open(chat_id, None)
+        if early is not None:
+            return early
         if stored is None or stored.session.finished:
             return None
-        return Turn(self._shown(stored.session), stored)
+        return Turn(Step("question", stored.session, engine.show(self.dialogue,
+                                                                 stored.session)), stored)
 
-    async def press(self, chat_id: int, session_id: int | None, data: str) -> Turn:
+    async def press(
+        self, chat_id: int, session_id: int | None, data: str, update_id: int | None = None
+    ) -> Turn:
         """Answer with a button; a button of another session only gets a notice."""
-        stored = await self.store.current(chat_id)
+        stored, early = await self._open(chat_id, update_id)
+        if early is not None:
+            return early
         if stored is None:
-            return Turn(self._notice(self.dialogue.texts.no_result), None)
-        if session_id is not None and session_id != stored.id:
-            text = self.dialogue.texts.stale
-            if stored.session.finished:
-                text = self.dialogue.texts.finished
-            return Turn(Step("stale", stored.session, Reply(text)), stored)
-        return await self._apply(stored, engine.press(self.dialogue, stored.session, data,
-                                                      self._clock()))
+            return await self._unchanged(chat_id, update_id, self._notice(
+                self.dialogue.texts.no_result))
+        if session_id != stored.id:
+            texts = self.dialogue.texts
+            text = texts.finished if stored.session.finished else texts.stale
+            return await self._unchanged(chat_id, update_id, Turn(
+                Step("stale", stored.session, Reply(text)), stored))
+        now = self._clock()
+        step = engine.press(self.dialogue, stored.session, data, now)
+        if step.kind == "stale" and _lost_reply(stored.session, data, now):
+            step = self._repeat(stored.session)
+        return await self._apply(stored, step, update_id)
 
-    async def type_answer(self, chat_id: int, text: str) -> Turn:
+    async def type_answer(self, chat_id: int, text: str, update_id: int | None = None) -> Turn:
         """Answer with typed text; a chat with no session starts one first."""
-        stored = await self.store.current(chat_id)
+        stored, early = await self._open(chat_id, update_id)
+        if early is not None:
+            return early
         if stored is None:
-            return await self.start(chat_id)
+            return await self.start(chat_id, update_id)
         step = engine.type_answer(self.dialogue, stored.session, text, self._clock())
-        return await self._apply(stored, step)
+        return await self._apply(stored, step, update_id)
 
-    async def back(self, chat_id: int) -> Turn:
+    async def back(self, chat_id: int, update_id: int | None = None) -> Turn:
         """Go back to the question asked before and undo its answer."""
-        stored = await self.store.current(chat_id)
+        stored, early = await self._open(chat_id, update_id)
+        if early is not None:
+            return early
         if stored is None:
-            return Turn(self._notice(self.dialogue.texts.no_result), None)
-        return await self._apply(stored, engine.back(self.dialogue, stored.session))
+            return await self._unchanged(chat_id, update_id, self._notice(
+                self.dialogue.texts.no_result))
+        return await self._apply(stored, engine.back(self.dialogue, stored.session), update_id)
 
     async def result(self, chat_id: int) -> Reply:
         """Return the chat's last recommendation, or say there is none yet."""
@@ -87,14 +112,75 @@ class Advisor:
             return Reply(self.dialogue.texts.no_result)
         return engine.show(self.dialogue, stored.session)
 
-    async def _apply(self, stored: StoredSession, step: Step) -> Turn:
+    async def _open(
+        self, chat_id: int, update_id: int | None
+    ) -> tuple[StoredSession | None, Turn | None]:
+        """Load the chat's session; return a finished Turn instead when nothing is left to do.
+
+        That is a duplicate update, or an open session the current dialogue no longer fits
+        (it starts again, saying why).
+        """
+        stored = await self.store.current(chat_id)
+        if stored is None:
+            return None, None
+        if update_id is not None and _seen(stored, update_id):
+            return stored, _duplicate(stored)
+        if stored.session.finished:
+            return stored, None
+        adopted = engine.adopt(self.dialogue, stored.session)
+        if adopted is not None:
+            return replace(stored, session=adopted), None
+        step = engine.start(self.dialogue, self._clock())
+        fresh = await self.store.begin(chat_id, step.session, update_id=update_id)
+        changed = self.dialogue.texts.dialogue_changed
+        reply = Reply(f"{changed}\n\n{step.reply.text}", step.reply.buttons)
+        return fresh, Turn(replace(step, reply=reply), fresh)
+
+    async def _apply(self, stored: StoredSession, step: Step, update_id: int | None) -> Turn:
         if not step.changed:
-            return Turn(step, stored)
-        return Turn(step, await self.store.save(stored, step.session))
+            return await self._unchanged(stored.chat_id, update_id, Turn(step, stored))
+        return Turn(step, await self.store.save(stored, step.session, update_id=update_id))
 
-    def _shown(self, session: Session) -> Step:
-        return Step("question", session, engine.show(self.dialogue, session))
+    async def _unchanged(self, chat_id: int, update_id: int | None, turn: Turn) -> Turn:
+        # Even a re-prompt is remembered, so a re-delivered update is not answered twice.
+        if update_id is not None:
+            await self.store.note_update(chat_id, update_id)
+        return turn
 
-    def _notice(self, text: str) -> Step:
+    def _repeat(self, session: Session) -> Step:
+        """Show the current question again, marking the answer stored for the last one."""
+        last = session.answers[-1]
+        question = self.dialogue.questions[last.question]
+        option = question.option(last.option)
+        label = option.label if option else last.option
+        return Step(
+            "question", session, engine.show(self.dialogue, session),
+            chosen_text=self.dialogue.texts.chosen.format(question=question.text, label=label),
+        )
+
+    def _notice(self, text: str) -> Turn:
         empty = Session(self.dialogue.id, self.dialogue.version, current=None)
-        return Step("notice", empty, Reply(text))
+        return Turn(Step("notice", empty, Reply(text)), None)
+
+
+def _lost_reply(session: Session, data: str, now: float) -> bool:
+    """Tell a press whose reply may have been lost from a double press.
+
+    A button of the question answered last, pressed again long after that answer, means the
+    person never saw the next question (the bot stopped between storing and replying). A quick
+    second press is a double press and only gets a notice.
+    """
+    if session.finished or not session.answers:
+        return False
+    last = session.answers[-1]
+    return data.partition(":")[0] == last.question and now - last.at > DOUBLE_PRESS_SECONDS
+
+
+def _seen(stored: StoredSession | None, update_id: int) -> bool:
+    last = stored.last_update_id if stored else None
+    return last is not None and update_id <= last
+
+
+def _duplicate(stored: StoredSession | None) -> Turn:
+    session = stored.session if stored else Session("", "", current=None)
+    return Turn(Step("duplicate", session, Reply("")), stored)

@@ -81,6 +81,22 @@ def show(dialogue: Dialogue, session: Session) -> Reply:
     return question_reply(dialogue, session)
 
 
+def adopt(dialogue: Dialogue, session: Session) -> Session | None:
+    """Return the session carried over to this version of its dialogue, or None when the
+    questions or options it relies on are gone (it must then start again)."""
+    if session.dialogue != dialogue.id:
+        return None
+    if session.version == dialogue.version:
+        return session
+    if session.current is not None and session.current not in dialogue.questions:
+        return None
+    for answer in session.answers:
+        question = dialogue.questions.get(answer.question)
+        if question is None or question.option(answer.option) is None:
+            return None
+    return replace(session, version=dialogue.version)
+
+
 def progress(dialogue: Dialogue, session: Session) -> tuple[int, int]:
     """Return (this question's number, questions this path will ask) for an open session."""
     chosen = session.chosen()

@@ -189,6 +189,9 @@ class Texts:
         "Sorry, something went wrong on my side. Your answers so far are saved: "
         "press the latest button again, or send /start to begin again."
     )
+    dialogue_changed: str = (
+        "The questions have changed since you started, so let's begin again from the top."
+    )
     command_start: str = "Begin the advice again"
     command_back: str = "Go back one question"
     command_result: str = "Show my last recommendation"
@@ -265,7 +268,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
 
 
-StepKind = Literal["question", "result", "reprompt", "stale", "notice"]
+StepKind = Literal["question", "result", "reprompt", "stale", "notice", "duplicate"]
 
 
 @dataclass(frozen=True)

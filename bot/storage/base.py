@@ -19,6 +19,7 @@ class StoredSession:
     session: Session
     status: Status
     updated_at: float
+    last_update_id: int | None = None
 
 
 class SessionStore(Protocol):
@@ -62,6 +63,10 @@ class SessionStore(Protocol):
         Telegram delivers updates at least once; an update with an id not above this one was
         already handled before a crash and must not be applied again.
         """
+        ...
+
+    async def note_update(self, chat_id: int, update_id: int) -> None:
+        """Remember that the chat's update was handled, though it changed no session."""
         ...
 
     async def mark_inactive(self, chat_id: int) -> None:

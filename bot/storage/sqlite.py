@@ -42,7 +42,9 @@ Work = Callable[[sqlite3.Connection], T]
 
 _SESSION = (
     "SELECT id, chat_id, dialogue_id, dialogue_version, current_question, status, outcome,"
-    " started_at, updated_at, finished_at FROM sessions"
+    " started_at, updated_at, finished_at,"
+    " (SELECT last_update_id FROM chats WHERE chats.chat_id = sessions.chat_id)"
+    " FROM sessions"
 )
 _ANSWERS = (
     "SELECT question_id, option_id, answered_at FROM answers"
@@ -125,6 +127,13 @@ class SqliteStore:
         """Return the id of the last update whose effect was stored for the chat, or None."""
         return await self._read(lambda conn: _last_update_id(conn, chat_id))
 
+    async def note_update(self, chat_id: int, update_id: int) -> None:
+        """Remember that the chat's update was handled, though it changed no session."""
+        await self._write(
+            lambda conn: _touch_chat(conn, chat_id, self._clock(), active=True,
+                                     update_id=update_id)
+        )
+
     async def mark_inactive(self, chat_id: int) -> None:
         """Remember that the chat cannot be written to (the user blocked the bot)."""
         await self._write(
@@ -166,7 +175,9 @@ class SqliteStore:
         session_id = cursor.lastrowid
         assert session_id is not None  # an INSERT into a rowid table always sets it
         _insert_answers(conn, session_id, 0, session.answers)
-        return StoredSession(session_id, chat_id, session, _status(session), now)
+        return StoredSession(
+            session_id, chat_id, session, _status(session), now, _last_update_id(conn, chat_id)
+        )
 
     def _save(
         self,
@@ -196,12 +207,15 @@ class SqliteStore:
         session = _settled(session, now)
         conn.execute(
             "UPDATE sessions SET current_question = ?, status = ?, outcome = ?,"
-            " updated_at = ?, finished_at = ? WHERE id = ?",
+            " updated_at = ?, finished_at = ?, dialogue_version = ? WHERE id = ?",
             (session.current, _status(session), session.outcome, now, session.finished_at,
-             stored.id),
+             session.version, stored.id),
         )
         _touch_chat(conn, chat_id, now, active=True, update_id=update_id)
-        return StoredSession(stored.id, chat_id, session, _status(session), now)
+        return StoredSession(
+            stored.id, chat_id, session, _status(session), now,
+            _last_update_id(conn, chat_id),
+        )
 
     async def _read(self, work: Work[T]) -> T:
         """Run `work` in a read transaction: one consistent snapshot for its queries."""
@@ -291,11 +305,11 @@ def _history(conn: sqlite3.Connection, chat_id: int) -> list[StoredSession]:
 
 def _stored(row: Sequence[Any], answers: Iterable[Answer]) -> StoredSession:
     (session_id, chat_id, dialogue, version, current, status, outcome,
-     started_at, updated_at, finished_at) = row
+     started_at, updated_at, finished_at, last_update_id) = row
     session = Session(
         dialogue, version, current, tuple(answers), outcome, started_at, finished_at
     )
-    return StoredSession(session_id, chat_id, session, status, updated_at)
+    return StoredSession(session_id, chat_id, session, status, updated_at, last_update_id)
 
 
 def _insert_answers(

@@ -7,12 +7,13 @@ from typing import Any
 
 from telegram import (
     BotCommand,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -69,7 +70,8 @@ class TelegramFrontEnd:
 
     def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Register every handler and the error handler on `app`."""
-        addressed = NEW_MESSAGE & (PRIVATE | filters.REPLY)
+        # Forwarded text was not typed as an answer; it gets the "text or buttons" notice.
+        addressed = NEW_MESSAGE & (PRIVATE | filters.REPLY) & ~filters.FORWARDED
         app.add_handler(CommandHandler("start", self.on_start, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("back", self.on_back, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("result", self.on_result, filters=NEW_MESSAGE))
@@ -92,7 +94,9 @@ class TelegramFrontEnd:
     async def on_start(self, update: Update, context: Context) -> None:
         """Begin a fresh session and ask the first question."""
         chat_id = _chat_id(update)
-        turn = await self.advisor.start(chat_id)
+        turn = await self.advisor.start(chat_id, update.update_id)
+        if turn.step.kind == "duplicate":
+            return
         reply = turn.step.reply
         await self._send(context, chat_id, Reply(f"{self.texts.welcome}\n\n{reply.text}",
                                                  reply.buttons), turn.session_id)
@@ -100,8 +104,7 @@ class TelegramFrontEnd:
     async def on_back(self, update: Update, context: Context) -> None:
         """Ask the previous question again, its answer undone."""
         chat_id = _chat_id(update)
-        turn = await self.advisor.back(chat_id)
-        await self._send(context, chat_id, turn.step.reply, turn.session_id)
+        await self._show(context, chat_id, await self.advisor.back(chat_id, update.update_id))
 
     async def on_result(self, update: Update, context: Context) -> None:
         """Repeat the last recommendation."""
@@ -126,7 +129,7 @@ class TelegramFrontEnd:
         if message is None or message.text is None or not self._addressed(message, context):
             return
         chat_id = _chat_id(update)
-        turn = await self.advisor.type_answer(chat_id, message.text)
+        turn = await self.advisor.type_answer(chat_id, message.text, update.update_id)
         await self._show(context, chat_id, turn)
 
     async def on_press(self, update: Update, context: Context) -> None:
@@ -137,15 +140,16 @@ class TelegramFrontEnd:
         message = query.message
         if not isinstance(message, Message):
             # Telegram no longer lets us see (or edit) a message this old.
-            await query.answer(self.texts.stale)
+            await _answer(query, self.texts.stale)
             return
         session_id, data = parse_callback_data(query.data or "")
-        turn = await self.advisor.press(message.chat.id, session_id, data)
+        turn = await self.advisor.press(message.chat.id, session_id, data, update.update_id)
         step = turn.step
         if step.kind not in ("question", "result"):
-            await query.answer(step.reply.text)
+            # A stale or forged button: a short notice on the button, nothing in the chat.
+            await _answer(query, step.reply.text or None)
             return
-        await query.answer()
+        await _answer(query, None)
         if step.chosen_text:
             await _edit(message, step.chosen_text)
         await self._send(context, message.chat.id, step.reply, turn.session_id)
@@ -154,6 +158,9 @@ class TelegramFrontEnd:
         """Log the failure with its traceback and tell the person how to go on."""
         chat_id = update.effective_chat.id if isinstance(update, Update) and (
             update.effective_chat) else None
+        if isinstance(context.error, Forbidden) and chat_id is not None:
+            await self._blocked(chat_id, context.error)
+            return
         log.error("update failed in chat %s", chat_id, exc_info=context.error)
         if chat_id is not None:
             try:
@@ -162,6 +169,8 @@ class TelegramFrontEnd:
                 log.exception("could not tell chat %s about the failure", chat_id)
 
     async def _show(self, context: Context, chat_id: int, turn: Turn) -> None:
+        if turn.step.kind == "duplicate":
+            return
         reply = turn.step.reply
         if turn.step.kind == "question" and not turn.step.session.answers:
             reply = Reply(f"{self.texts.welcome}\n\n{reply.text}", reply.buttons)
@@ -170,9 +179,17 @@ class TelegramFrontEnd:
     async def _send(
         self, context: Context, chat_id: int, reply: Reply, session_id: int | None
     ) -> None:
-        await context.bot.send_message(
-            chat_id, reply.text, reply_markup=keyboard(reply, session_id)
-        )
+        try:
+            await context.bot.send_message(
+                chat_id, reply.text, reply_markup=keyboard(reply, session_id)
+            )
+        except Forbidden as error:
+            await self._blocked(chat_id, error)
+
+    async def _blocked(self, chat_id: int, error: Forbidden) -> None:
+        """Stop writing to a chat that blocked the bot; its answers stay stored."""
+        log.info("chat %s cannot be written to (%s): marked inactive", chat_id, error.message)
+        await self.advisor.store.mark_inactive(chat_id)
 
     @staticmethod
     def _addressed(message: Message, context: Context) -> bool:
@@ -188,6 +205,19 @@ def _chat_id(update: Update) -> int:
     if chat is None:
         raise ValueError("an update without a chat reached a chat handler")
     return chat.id
+
+
+async def _answer(query: CallbackQuery, text: str | None) -> None:
+    """Answer a callback query; one Telegram already considers answered or expired is fine."""
+    try:
+        await query.answer(text[:200] if text else None)
+    except BadRequest as error:
+        # A re-delivered press, or one answered after Telegram's ~15 s: nothing to stop the
+        # update for, the press itself is handled.
+        if "query is too old" not in str(error).lower() and "query id is invalid" not in str(
+            error
+        ).lower():
+            raise
 
 
 async def _edit(message: Message, text: str) -> None:
