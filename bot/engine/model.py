@@ -74,7 +74,7 @@ class Not:
 
 @dataclass(frozen=True)
 class CloseCall:
-    """Holds when the top two outcomes are within the dialogue's `close_margin` (tips only)."""
+    """Holds when the top two outcomes are within `close_margin` (tips and extras only)."""
 
 
 @dataclass(frozen=True)
