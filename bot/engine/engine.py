@@ -86,14 +86,16 @@ def adopt(dialogue: Dialogue, session: Session) -> Session | None:
     questions or options it relies on are gone (it must then start again)."""
     if session.dialogue != dialogue.id:
         return None
-    if session.version == dialogue.version:
-        return session
+    # Checked whatever the version says: an edited file whose version was not bumped must not
+    # leave a session pointing at a question that is gone.
     if session.current is not None and session.current not in dialogue.questions:
         return None
     for answer in session.answers:
         question = dialogue.questions.get(answer.question)
         if question is None or question.option(answer.option) is None:
             return None
+    if session.version == dialogue.version:
+        return session
     return replace(session, version=dialogue.version)
 
 

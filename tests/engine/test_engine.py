@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.engine import engine
@@ -191,3 +193,27 @@ def test_a_word_of_one_label_is_enough_when_no_other_option_has_it(
 def test_a_word_shared_by_several_labels_or_too_short_is_not_a_guess(typed: str) -> None:
     session = engine.start(DIALOGUE, NOW).session
     assert engine.type_answer(DIALOGUE, session, typed, NOW).kind == "reprompt"
+
+
+def test_a_session_carries_over_to_a_new_version_where_its_answers_still_fit() -> None:
+    session = engine.start(DIALOGUE, NOW).session
+    session = press(session, "At home").session
+    newer = dataclasses.replace(DIALOGUE, version="2")
+    adopted = engine.adopt(newer, session)
+    assert adopted is not None
+    assert adopted.version == "2"
+    assert adopted.chosen() == {"where": "home"}
+
+
+def test_a_session_whose_question_or_answer_is_gone_must_start_again() -> None:
+    session = press(engine.start(DIALOGUE, NOW).session, "At home").session
+    assert session.current == "sound"
+    without_sound = {k: v for k, v in DIALOGUE.questions.items() if k != "sound"}
+    # Same version on purpose: an edit without a version bump is caught too.
+    assert engine.adopt(dataclasses.replace(DIALOGUE, questions=without_sound), session) is None
+    where = DIALOGUE.questions["where"]
+    fewer = dataclasses.replace(where, options=where.options[1:])
+    changed = {**DIALOGUE.questions, "where": fewer}
+    assert engine.adopt(dataclasses.replace(DIALOGUE, questions=changed), session) is None
+    other = dataclasses.replace(DIALOGUE, id="other")
+    assert engine.adopt(other, session) is None
