@@ -1,21 +1,27 @@
-"""`python -m bot [command]`: run the bot, chat in a terminal, or check a dialogue."""
+"""`python -m bot [command]`: run the bot, chat, check or draw a dialogue, read stats, export."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from bot.advisor import Advisor
-from bot.config import Settings, load_settings
+from bot.config import DEFAULT_DIALOGUE, PROJECT_ROOT, Settings, load_settings
 from bot.console import Console
 from bot.engine.loader import load_dialogue, load_dialogues
 from bot.engine.validate import summary
 from bot.errors import AdvisorError, DialogueError
 from bot.logs import setup_logging
+from bot.ops import export, graph
+from bot.ops.stats import collect_stats, parse_duration, render_stats
 from bot.storage.sqlite import SqliteStore
 
 log = logging.getLogger("bot")
@@ -35,6 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`... | head`): stop quietly, as `cat` does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,7 +65,47 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("paths", nargs="*", type=Path, help="files or folders of YAML")
     validate.set_defaults(handler=_validate)
+    _add_ops_commands(commands)
     return parser
+
+
+def _add_ops_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    draw = commands.add_parser(
+        "graph", help="draw the dialogue as a Mermaid or Graphviz diagram, or a PNG"
+    )
+    draw.add_argument("path", nargs="?", type=Path, help="dialogue file (default: DIALOGUE_PATH)")
+    draw.add_argument("--format", choices=("mermaid", "dot", "png"), default="mermaid")
+    draw.add_argument("-o", "--output", type=Path, help="file to write (default: stdout; PNG: "
+                      "<dialogue id>.png)")
+    draw.add_argument("--update-readme", action="store_true",
+                      help="rewrite the diagram in README.md (default dialogue: the shipped one)")
+    draw.set_defaults(handler=_graph)
+    stats = commands.add_parser(
+        "stats", help="sessions, drop-off per question and recommendations from DATABASE_PATH"
+    )
+    _add_period_options(stats)
+    stats.set_defaults(handler=_stats)
+    dump = commands.add_parser("export", help="finished sessions from DATABASE_PATH as rows")
+    dump.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    _add_period_options(dump)
+    dump.add_argument("--anonymize", action="store_true",
+                      help="replace chat ids with stable pseudonyms (keyed HMAC)")
+    dump.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    dump.set_defaults(handler=_export)
+
+
+def _add_period_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", type=_since, metavar="DURATION",
+                        help="only the last 30m, 12h, 7d, 4w, ... (default: all time)")
+    parser.add_argument("--dialogue", type=Path, metavar="PATH",
+                        help="dialogue file the sessions belong to (default: DIALOGUE_PATH)")
+
+
+def _since(text: str) -> float:
+    try:
+        return parse_duration(text).total_seconds()
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -63,6 +113,67 @@ def _validate(args: argparse.Namespace) -> int:
     for dialogue in load_dialogues(paths):
         print(summary(dialogue))
     return 0
+
+
+def _graph(args: argparse.Namespace) -> int:
+    if args.update_readme:
+        readme = PROJECT_ROOT / "README.md"
+        before = readme.read_text(encoding="utf-8")
+        after = graph.update_readme(before, load_dialogue(args.path or DEFAULT_DIALOGUE))
+        if after != before:
+            readme.write_text(after, encoding="utf-8")
+        print(f"{readme}: the dialogue diagram is {'updated' if after != before else 'current'}")
+        return 0
+    dialogue = load_dialogue(args.path or load_settings().dialogue_path)
+    model = graph.build_graph(dialogue)
+    if args.format == "png":
+        output: Path = args.output or Path(f"{dialogue.id}.png")
+        graph.write_png(graph.to_dot(model), output)
+        print(f"wrote {output}")
+        return 0
+    text = graph.to_mermaid(model) if args.format == "mermaid" else graph.to_dot(model)
+    with _output(args.output) as out:
+        out.write(text)
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    dialogue = load_dialogue(args.dialogue or settings.dialogue_path)
+    now = time.time()
+    since = None if args.since is None else now - args.since
+    stats = collect_stats(
+        settings.database_path, dialogue, since, now, settings.inactivity_hours
+    )
+    print(render_stats(stats))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    dialogue = load_dialogue(args.dialogue or settings.dialogue_path)
+    since = None if args.since is None else time.time() - args.since
+    sessions = export.finished_sessions(settings.database_path, dialogue.id, since)
+    key = export.export_key(settings.database_path) if args.anonymize else None
+    write = export.write_csv if args.format == "csv" else export.write_jsonl
+    with _output(args.output) as out:
+        count = write(sessions, dialogue, out, key)
+    print(f"exported {count} finished session{'' if count == 1 else 's'}", file=sys.stderr)
+    return 0
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    """Yield the file to write to: `path`, or stdout when it is None."""
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        file = path.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise AdvisorError(f"cannot write {path}: {error.strerror}") from None
+    with file:
+        yield file
 
 
 def _run(args: argparse.Namespace) -> int:
