@@ -78,6 +78,10 @@ _FALSE = {"false", "False", "FALSE"}
 # Parsing -------------------------------------------------------------------------------------
 
 
+_YAML_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = frozenset({"str", "int", "float", "bool", "null", "seq", "map"})
+
+
 class _Refused(yaml.YAMLError):
     """A document PyYAML would accept but a dialogue must not use."""
 
@@ -111,6 +115,11 @@ class _DialogueYaml(yaml.SafeLoader):
                 f"aliases (*{event.anchor}) are not supported in dialogue files: "
                 "write the value out in full",
             )
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag != "!" and tag.removeprefix(_YAML_TAG) not in _PLAIN_TAGS:
+            # Safe loading would refuse a python/* tag later with a less helpful message.
+            shown = f"!!{tag.removeprefix(_YAML_TAG)}" if tag.startswith(_YAML_TAG) else tag
+            raise _Refused(line, f"the tag {shown} is not allowed in dialogue files: remove it")
         nests = isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent)
         self._depth += nests
         try:

@@ -1,0 +1,90 @@
+"""At-least-once delivery: an update that comes twice counts once; so does a double press."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakebot.server import FakeBotApi
+from tests.fakebot.user import FakeUser
+from tests.reliability.harness import Clock, RunningBot, running_bot
+
+
+def replies(api: FakeBotApi, chat_id: int) -> list[tuple[str, Any]]:
+    """Return every message the bot sent or edited in the chat, in order."""
+    return [
+        (call.method, call.params.get("text")) for call in api.calls
+        if call.method in {"sendMessage", "editMessageText"} and call.error is None
+        and str(call.params.get("chat_id")) == str(chat_id)
+    ]
+
+
+def stored(bot: RunningBot, chat_id: int) -> tuple[list[tuple[Any, ...]], ...]:
+    """Return everything stored about the chat."""
+    return (
+        bot.rows("SELECT id, status, current_question, outcome FROM sessions"
+                 " WHERE chat_id = ? ORDER BY id", chat_id),
+        bot.rows("SELECT a.session_id, a.position, a.question_id, a.option_id FROM answers a"
+                 " JOIN sessions s ON s.id = a.session_id WHERE s.chat_id = ?"
+                 " ORDER BY a.session_id, a.position", chat_id),
+        bot.rows("SELECT chat_id, active, last_update_id FROM chats WHERE chat_id = ?",
+                 chat_id),
+    )
+
+
+async def delivered_again(bot: RunningBot, api: FakeBotApi, user: FakeUser,
+                          update_id: int, clock: Clock) -> None:
+    """Deliver `update_id` once more and check the bot neither says nor stores anything."""
+    await bot.until_handled(update_id)
+    before = replies(api, user.chat_id), stored(bot, user.chat_id)
+    # A re-delivery comes after a restart, long after the update: no double press then.
+    clock.advance(60)
+    api.redeliver(update_id)
+    await bot.until_handled(update_id, times=2)
+    assert (replies(api, user.chat_id), stored(bot, user.chat_id)) == before
+
+
+@pytest.mark.parametrize("kind", ["press", "text", "/start", "/back", "an old /start"])
+async def test_an_update_delivered_twice_changes_nothing_the_second_time(
+    fake_api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture, kind: str
+) -> None:
+    clock = Clock()
+    async with running_bot(fake_api, tmp_path / "bot.db", clock=clock) as bot:
+        user = fake_api.user(chat_id=3001)
+        first_start = user.queue_text("/start")
+        await bot.until_handled(first_start)
+        await bot.press(user, "Commute & travel")
+        if kind == "press":
+            update_id, _ = user.queue_press("3+ hours, most days")
+        elif kind == "text":
+            update_id = user.queue_text("3+ hours, most days")
+        elif kind == "an old /start":
+            # Re-delivered after later updates were handled: it must not start over.
+            await bot.press(user, "3+ hours, most days")
+            update_id = first_start
+        else:
+            update_id = user.queue_text(kind)
+        await delivered_again(bot, fake_api, user, update_id, clock)
+    assert not [r for r in caplog.records if r.levelname in {"ERROR", "CRITICAL"}]
+
+
+async def test_a_quick_double_press_counts_once_and_the_second_gets_a_notice(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    async with running_bot(fake_api, tmp_path / "bot.db") as bot:
+        user = fake_api.user(chat_id=3002)
+        await bot.until_handled(user.queue_text("/start"))
+        question = user.keyboard_message
+        first, _ = user.queue_press("Workouts", message=question)
+        second, second_query = user.queue_press("Workouts", message=question)
+        await bot.until_handled(first, second)
+
+    assert bot.answers(3002) == [("use", "gym")]
+    sent = [text for method, text in replies(fake_api, 3002) if method == "sendMessage"]
+    assert len(sent) == 2  # the first question, then the second one once
+    assert "Question 2 of " in sent[-1]
+    notice = next(call for call in fake_api.calls if call.method == "answerCallbackQuery"
+                  and call.params.get("callback_query_id") == second_query)
+    assert notice.params.get("text") == bot.dialogue.texts.stale
