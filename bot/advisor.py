@@ -15,10 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.engine import engine
-from bot.engine.model import Dialogue, Reply, Session, Step
+from bot.engine.model import Button, Dialogue, Reply, Session, Step
 from bot.storage.base import SessionStore, StoredSession
 
 Clock = Callable[[], float]
+
+CONTINUE = "!continue"
+RESTART = "!restart"
+"""Button data of the "continue" and "start over" offer after a long pause."""
 
 DOUBLE_PRESS_SECONDS = 5.0
 """Within this time a second press of an answered question's button is a double press."""
@@ -40,10 +44,19 @@ class Turn:
 class Advisor:
     """Run one dialogue for many chats, remembering every answer in a store."""
 
-    def __init__(self, dialogue: Dialogue, store: SessionStore, clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        dialogue: Dialogue,
+        store: SessionStore,
+        clock: Clock = time.time,
+        idle_after: float | None = None,
+    ) -> None:
+        """`idle_after`: seconds after which an open session is offered "continue" or "start
+        over" at the person's next message (None: never, as in the terminal)."""
         self.dialogue = dialogue
         self.store = store
         self._clock = clock
+        self.idle_after = idle_after
 
     async def start(self, chat_id: int, update_id: int | None = None) -> Turn:
         """Begin a fresh session; an earlier one stays in the history."""
@@ -74,14 +87,18 @@ class Advisor:
         if stored is None:
             return await self._unchanged(chat_id, update_id, self._notice(
                 self.dialogue.texts.no_result))
+        if session_id == stored.id and data in (CONTINUE, RESTART):
+            return await self._after_idle(stored, data, update_id)
         if session_id != stored.id:
             texts = self.dialogue.texts
             text = texts.finished if stored.session.finished else texts.stale
             return await self._unchanged(chat_id, update_id, Turn(
                 Step("stale", stored.session, Reply(text)), stored))
         now = self._clock()
+        if self._idle(stored, now):
+            return await self._offer_to_continue(stored, update_id)
         step = engine.press(self.dialogue, stored.session, data, now)
-        if step.kind == "stale" and _lost_reply(stored.session, data, now):
+        if step.kind == "stale" and _lost_reply(self.dialogue, stored.session, data, now):
             step = self._repeat(stored.session)
         return await self._apply(stored, step, update_id)
 
@@ -92,6 +109,8 @@ class Advisor:
             return early
         if stored is None:
             return await self.start(chat_id, update_id)
+        if self._idle(stored, self._clock()):
+            return await self._offer_to_continue(stored, update_id)
         step = engine.type_answer(self.dialogue, stored.session, text, self._clock())
         return await self._apply(stored, step, update_id)
 
@@ -147,6 +166,37 @@ class Advisor:
             await self.store.note_update(chat_id, update_id)
         return turn
 
+    def _idle(self, stored: StoredSession, now: float) -> bool:
+        return (
+            self.idle_after is not None
+            and not stored.session.finished
+            and now - stored.updated_at > self.idle_after
+        )
+
+    async def _offer_to_continue(self, stored: StoredSession, update_id: int | None) -> Turn:
+        """Ask whether to go on after a long pause; the input that woke the session waits.
+
+        The session is touched, so whatever the person sends next is handled as usual.
+        """
+        texts = self.dialogue.texts
+        buttons = (
+            (Button(texts.idle_continue, CONTINUE),),
+            (Button(texts.idle_restart, RESTART),),
+        )
+        touched = await self.store.save(stored, stored.session, update_id=update_id)
+        return Turn(Step("idle", stored.session, Reply(texts.idle, buttons)), touched)
+
+    async def _after_idle(self, stored: StoredSession, data: str, update_id: int | None) -> Turn:
+        texts = self.dialogue.texts
+        label = texts.idle_continue if data == CONTINUE else texts.idle_restart
+        marked = texts.chosen.format(question=texts.idle, label=label)
+        if data == RESTART:
+            turn = await self.start(stored.chat_id, update_id)
+        else:
+            turn = await self._unchanged(stored.chat_id, update_id, Turn(Step(
+                "question", stored.session, engine.show(self.dialogue, stored.session)), stored))
+        return replace(turn, step=replace(turn.step, chosen_text=marked))
+
     def _repeat(self, session: Session) -> Step:
         """Show the current question again, marking the answer stored for the last one."""
         last = session.answers[-1]
@@ -163,17 +213,24 @@ class Advisor:
         return Turn(Step("notice", empty, Reply(text)), None)
 
 
-def _lost_reply(session: Session, data: str, now: float) -> bool:
+def _lost_reply(dialogue: Dialogue, session: Session, data: str, now: float) -> bool:
     """Tell a press whose reply may have been lost from a double press.
 
     A button of the question answered last, pressed again long after that answer, means the
     person never saw the next question (the bot stopped between storing and replying). A quick
-    second press is a double press and only gets a notice.
+    second press is a double press and only gets a notice; so does data no button carries.
     """
     if session.finished or not session.answers:
         return False
     last = session.answers[-1]
-    return data.partition(":")[0] == last.question and now - last.at > DOUBLE_PRESS_SECONDS
+    question_id, _, option_id = data.partition(":")
+    question = dialogue.questions.get(question_id)
+    return (
+        question_id == last.question
+        and question is not None
+        and question.option(option_id) is not None
+        and now - last.at > DOUBLE_PRESS_SECONDS
+    )
 
 
 def _seen(stored: StoredSession | None, update_id: int) -> bool:

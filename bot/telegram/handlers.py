@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -13,7 +14,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -24,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.advisor import Advisor, Turn
-from bot.engine.model import Reply
+from bot.engine.model import Reply, Texts
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,11 @@ class TelegramFrontEnd:
 
     def __init__(self, advisor: Advisor) -> None:
         self.advisor = advisor
-        self.texts = advisor.dialogue.texts
+
+    @property
+    def texts(self) -> Texts:
+        """Return the current dialogue's texts (a /reload may have swapped the dialogue)."""
+        return self.advisor.dialogue.texts
 
     def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Register every handler and the error handler on `app`."""
@@ -89,6 +94,8 @@ class TelegramFrontEnd:
             BotCommand("back", self.texts.command_back),
             BotCommand("result", self.texts.command_result),
             BotCommand("help", self.texts.command_help),
+            BotCommand("mydata", self.texts.command_mydata),
+            BotCommand("forget", self.texts.command_forget),
         ]
 
     async def on_start(self, update: Update, context: Context) -> None:
@@ -138,21 +145,25 @@ class TelegramFrontEnd:
         if query is None:
             return
         message = query.message
-        if not isinstance(message, Message):
+        # PTB 22.8 parses an inaccessible message (date 0) as a Message: ask, not isinstance.
+        if not isinstance(message, Message) or not message.is_accessible:
             # Telegram no longer lets us see (or edit) a message this old.
             await _answer(query, self.texts.stale)
             return
         session_id, data = parse_callback_data(query.data or "")
         turn = await self.advisor.press(message.chat.id, session_id, data, update.update_id)
         step = turn.step
-        if step.kind not in ("question", "result"):
+        if step.kind not in ("question", "result", "idle"):
             # A stale or forged button: a short notice on the button, nothing in the chat.
             await _answer(query, step.reply.text or None)
             return
         await _answer(query, None)
-        if step.chosen_text:
+        # The next question goes out before the pressed one loses its buttons: should the bot
+        # stop in between, the person still has buttons to press (the Advisor's lost-reply
+        # rule then shows the question they missed).
+        sent = await self._send(context, message.chat.id, step.reply, turn.session_id)
+        if sent and step.chosen_text:
             await _edit(message, step.chosen_text)
-        await self._send(context, message.chat.id, step.reply, turn.session_id)
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the failure with its traceback and tell the person how to go on."""
@@ -162,11 +173,32 @@ class TelegramFrontEnd:
             await self._blocked(chat_id, context.error)
             return
         log.error("update failed in chat %s", chat_id, exc_info=context.error)
+        if isinstance(update, Update) and update.callback_query is not None:
+            # Stop the spinner on the button, if the failure came before that.
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
         if chat_id is not None:
             try:
-                await context.bot.send_message(chat_id, self.texts.error)
+                await self._apologise(context, chat_id)
             except Exception:  # the error handler must never raise itself
                 log.exception("could not tell chat %s about the failure", chat_id)
+
+    async def _apologise(self, context: Context, chat_id: int) -> None:
+        """Say something went wrong, with the question the chat stands at when it can."""
+        reply, session_id = Reply(self.texts.error), None
+        try:
+            turn = await self.advisor.resume(chat_id)
+        except Exception:  # the store may be what failed; the apology goes out anyway
+            log.warning("chat %s: cannot read where it stands", chat_id, exc_info=True)
+            turn = None
+        if turn is not None:
+            # The reply that failed may have been this very question: show it again.
+            question = turn.step.reply
+            reply = Reply(f"{self.texts.error}\n\n{question.text}", question.buttons)
+            session_id = turn.session_id
+        await context.bot.send_message(
+            chat_id, reply.text, reply_markup=keyboard(reply, session_id)
+        )
 
     async def _show(self, context: Context, chat_id: int, turn: Turn) -> None:
         if turn.step.kind == "duplicate":
@@ -178,13 +210,16 @@ class TelegramFrontEnd:
 
     async def _send(
         self, context: Context, chat_id: int, reply: Reply, session_id: int | None
-    ) -> None:
+    ) -> bool:
+        """Send `reply`; return False when the chat blocked the bot (nothing more goes there)."""
         try:
             await context.bot.send_message(
                 chat_id, reply.text, reply_markup=keyboard(reply, session_id)
             )
         except Forbidden as error:
             await self._blocked(chat_id, error)
+            return False
+        return True
 
     async def _blocked(self, chat_id: int, error: Forbidden) -> None:
         """Stop writing to a chat that blocked the bot; its answers stay stored."""
