@@ -192,10 +192,29 @@ class Texts:
     dialogue_changed: str = (
         "The questions have changed since you started, so let's begin again from the top."
     )
+    idle: str = (
+        "Welcome back! You stopped in the middle of the questions. Continue where you left "
+        "off, or start over?"
+    )
+    idle_continue: str = "Continue where I left off"
+    idle_restart: str = "Start over"
+    mydata_heading: str = "This is everything I keep about this chat (id {chat_id}):"
+    mydata_empty: str = "I keep nothing about this chat."
+    forget_confirm: str = (
+        "This deletes every answer and recommendation stored for this chat, for good. Sure?"
+    )
+    forget_yes: str = "Yes, delete everything"
+    forget_no: str = "No, keep it"
+    forgotten: str = "Done: everything stored about this chat is deleted."
+    forget_cancelled: str = "Nothing was deleted."
+    reloaded: str = "Dialogue reloaded: {summary}"
+    reload_failed: str = "The new dialogue has problems, so the old one stays:\n{problems}"
     command_start: str = "Begin the advice again"
     command_back: str = "Go back one question"
     command_result: str = "Show my last recommendation"
     command_help: str = "How this works"
+    command_mydata: str = "What you keep about me"
+    command_forget: str = "Delete everything you keep about me"
 
 
 @dataclass(frozen=True)
@@ -268,7 +287,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
 
 
-StepKind = Literal["question", "result", "reprompt", "stale", "notice", "duplicate"]
+StepKind = Literal["question", "result", "reprompt", "stale", "notice", "duplicate", "idle"]
 
 
 @dataclass(frozen=True)

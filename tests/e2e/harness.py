@@ -48,13 +48,22 @@ class RunningBot:
 
 @asynccontextmanager
 async def running_bot(
-    api: FakeBotApi, db_path: Path, dialogue_path: Path = DEFAULT_DIALOGUE
+    api: FakeBotApi, db_path: Path, dialogue_path: Path = DEFAULT_DIALOGUE, **more: Any
 ) -> AsyncIterator[RunningBot]:
-    """Run the bot against `api` until the block ends, then stop it before the server."""
-    settings = Settings(token=api.token, base_url=api.base_url, database_path=db_path)
+    """Run the bot against `api` until the block ends, then stop it before the server.
+
+    `more` are further Settings fields (admin_chat_ids, inactivity_hours, ...).
+    """
+    settings = Settings(
+        token=api.token, base_url=api.base_url, database_path=db_path,
+        dialogue_path=dialogue_path, **more,
+    )
     store = await SqliteStore.open(db_path)
     try:
-        app = build_application(settings, Advisor(load_dialogue(dialogue_path), store))
+        advisor = Advisor(
+            load_dialogue(dialogue_path), store, idle_after=settings.inactivity_hours * 3600
+        )
+        app = build_application(settings, advisor)
         async with polling(app):
             yield RunningBot(app, store, db_path)
     finally:

@@ -34,7 +34,7 @@ async def test_a_full_dialogue_with_typing_back_gibberish_and_a_stale_button(
         assert "Commute & travel" in user.last_buttons
         first_question = user.last_message
 
-        await user.press("Commute & travel", expect="sendMessage")
+        await user.press("Commute & travel", expect="editMessageText")
         # The pressed question now shows the choice and has no buttons left.
         assert first_question.text.endswith("✅ Commute & travel")
         assert first_question.buttons == []
@@ -49,20 +49,21 @@ async def test_a_full_dialogue_with_typing_back_gibberish_and_a_stale_button(
         assert "didn't catch that" in user.last_text
         assert "4. Nothing in particular" in user.last_text
 
-        await user.press("Nothing in particular", expect="sendMessage")
+        await user.press("Nothing in particular", expect="editMessageText")
         assert "Question 4 of " in user.last_text
+
+        # The hours question was answered by typing, so its buttons stayed; they are from the
+        # past now.
+        await user.press("Under an hour", message=hours_question, expect="answer")
+        assert user.last_answer is not None
+        assert "earlier question" in str(user.last_answer.get("text"))
+        assert bot.answers(1001) == FLYER[:3]
 
         await user.send("/back")
         assert "Question 3 of " in user.last_text
         assert bot.answers(1001) == FLYER[:2]
 
-        # The hours question was answered by typing, so its buttons are now from the past.
-        await user.press("Under an hour", message=hours_question, expect="answer")
-        assert user.last_answer is not None
-        assert "earlier question" in str(user.last_answer.get("text"))
-        assert bot.answers(1001) == FLYER[:2]
-
-        await user.press("Nothing in particular", expect="sendMessage")
+        await user.press("Nothing in particular", expect="editMessageText")
         for label in (
             "A lot: trains, planes, loud places",
             "Yes, people sit close",
@@ -72,7 +73,7 @@ async def test_a_full_dialogue_with_typing_back_gibberish_and_a_stale_button(
             "No, wired",
             "No",
         ):
-            await user.press(label, expect="sendMessage")
+            await user.press(label, expect="editMessageText")
 
         result = user.last_text
         assert result.startswith("My pick for you: ")
@@ -88,7 +89,7 @@ async def test_a_full_dialogue_with_typing_back_gibberish_and_a_stale_button(
     assert len(presses) == 11  # ten accepted presses and the stale one, each answered once
     commands = next(c for c in fake_api.calls if c.method == "setMyCommands")
     assert [c["command"] for c in commands.params["commands"]] == [
-        "start", "back", "result", "help",
+        "start", "back", "result", "help", "mydata", "forget",
     ]
 
 

@@ -21,14 +21,14 @@ async def test_after_a_restart_the_next_press_continues_at_the_same_question(
     user = fake_api.user(chat_id=2001)
     async with running_bot(fake_api, db) as bot:
         await user.send("/start")
-        await user.press("Commute & travel", expect="sendMessage")
-        await user.press("3+ hours, most days", expect="sendMessage")
+        await user.press("Commute & travel", expect="editMessageText")
+        await user.press("3+ hours, most days", expect="editMessageText")
         assert "Question 3 of " in user.last_text
         waiting = user.last_message
         assert bot.answers(2001) == [("use", "commute"), ("hours", "long")]
 
     async with running_bot(fake_api, db) as bot:
-        await user.press("Nothing in particular", message=waiting, expect="sendMessage")
+        await user.press("Nothing in particular", message=waiting, expect="editMessageText")
         assert "Question 4 of " in user.last_text
         assert bot.answers(2001) == [("use", "commute"), ("hours", "long"), ("comfort", "none")]
 
@@ -55,7 +55,7 @@ async def test_python_m_bot_in_its_own_process_talks_to_the_server_at_the_base_u
         user = fake_api.user(chat_id=2002)
         await user.send("/start")
         assert "Question 1 of " in user.last_text
-        await user.press("Workouts", expect="sendMessage")
+        await user.press("Workouts", expect="editMessageText")
         assert "Question 2 of " in user.last_text
     finally:
         process.send_signal(signal.SIGTERM)

@@ -1,0 +1,163 @@
+"""Commands around the dialogue: /mydata and /forget for everyone, /stats and /reload for admins.
+
+They run in handler group -1, before the dialogue's handlers, and stop the update there. For a
+chat that is not an admin, /stats and /reload match nothing here and fall through to the
+"unknown command" reply, so they are not advertised to anyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    filters,
+)
+
+from bot.advisor import Advisor
+from bot.config import Settings
+from bot.engine.model import TEXT_LIMIT, Dialogue
+from bot.ops.stats import collect_stats, parse_duration, render_stats
+from bot.reload import reload_dialogue
+from bot.storage.base import StoredSession
+
+Context = ContextTypes.DEFAULT_TYPE
+FORGET_YES = "forget:yes"
+FORGET_NO = "forget:no"
+NEW_MESSAGE = filters.UpdateType.MESSAGE
+
+
+class OperatorCommands:
+    """Privacy commands for every user and operator commands for the admins."""
+
+    def __init__(self, advisor: Advisor, settings: Settings) -> None:
+        self.advisor = advisor
+        self.settings = settings
+
+    def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Register the handlers in group -1 of `app`."""
+        app.add_handler(CommandHandler("mydata", self.on_mydata, filters=NEW_MESSAGE), -1)
+        app.add_handler(CommandHandler("forget", self.on_forget, filters=NEW_MESSAGE), -1)
+        app.add_handler(
+            CallbackQueryHandler(self.on_forget_answer, pattern=f"^({FORGET_YES}|{FORGET_NO})$"),
+            -1,
+        )
+        if self.settings.admin_chat_ids:
+            admins = NEW_MESSAGE & filters.Chat(chat_id=sorted(self.settings.admin_chat_ids))
+            app.add_handler(CommandHandler("stats", self.on_stats, filters=admins), -1)
+            app.add_handler(CommandHandler("reload", self.on_reload, filters=admins), -1)
+
+    async def on_mydata(self, update: Update, context: Context) -> None:
+        """Show the person everything stored about their chat."""
+        chat_id = _chat_id(update)
+        history = await self.advisor.store.history(chat_id)
+        await context.bot.send_message(chat_id, describe(self.advisor.dialogue, chat_id,
+                                                         history))
+        raise ApplicationHandlerStop
+
+    async def on_forget(self, update: Update, context: Context) -> None:
+        """Ask before deleting everything stored about the chat."""
+        texts = self.advisor.dialogue.texts
+        buttons = InlineKeyboardMarkup([[
+            InlineKeyboardButton(texts.forget_yes, callback_data=FORGET_YES),
+            InlineKeyboardButton(texts.forget_no, callback_data=FORGET_NO),
+        ]])
+        await context.bot.send_message(_chat_id(update), texts.forget_confirm,
+                                       reply_markup=buttons)
+        raise ApplicationHandlerStop
+
+    async def on_forget_answer(self, update: Update, _context: Context) -> None:
+        """Delete the chat's rows when confirmed, and say what happened."""
+        query = update.callback_query
+        if query is None or not isinstance(query.message, Message):
+            raise ApplicationHandlerStop
+        texts = self.advisor.dialogue.texts
+        await query.answer()
+        if query.data == FORGET_YES:
+            await self.advisor.store.forget(query.message.chat.id)
+            await query.message.edit_text(texts.forgotten)
+        else:
+            await query.message.edit_text(texts.forget_cancelled)
+        raise ApplicationHandlerStop
+
+    async def on_stats(self, update: Update, context: Context) -> None:
+        """Show an admin the funnel and the recommendations."""
+        now = time.time()
+        try:
+            since = now - parse_duration(context.args[0]).total_seconds() if context.args else None
+        except ValueError as error:
+            await context.bot.send_message(_chat_id(update), str(error))
+            raise ApplicationHandlerStop from None
+        # Plain sqlite3 reads over every session: off the event loop.
+        stats = await asyncio.to_thread(
+            collect_stats,
+            Path(self.settings.database_path),
+            self.advisor.dialogue,
+            since=since,
+            now=now,
+            inactivity_hours=self.settings.inactivity_hours,
+        )
+        await context.bot.send_message(_chat_id(update), render_stats(stats)[:TEXT_LIMIT])
+        raise ApplicationHandlerStop
+
+    async def on_reload(self, update: Update, context: Context) -> None:
+        """Reload the dialogue file; keep the old one when the new one has problems."""
+        texts = self.advisor.dialogue.texts
+        result = await reload_dialogue(self.advisor, self.settings.dialogue_path)
+        template = texts.reloaded if result.switched else texts.reload_failed
+        key = "summary" if result.switched else "problems"
+        await context.bot.send_message(
+            _chat_id(update), template.format(**{key: result.message})[:TEXT_LIMIT]
+        )
+        raise ApplicationHandlerStop
+
+
+def describe(dialogue: Dialogue, chat_id: int, history: list[StoredSession]) -> str:
+    """Return what is stored about a chat, in words, within one message."""
+    texts = dialogue.texts
+    if not history:
+        return texts.mydata_empty
+    parts = [texts.mydata_heading.format(chat_id=chat_id)]
+    parts.extend(_describe_session(dialogue, stored) for stored in reversed(history))
+    text = "\n\n".join(parts)
+    if len(text) > TEXT_LIMIT:
+        text = text[: TEXT_LIMIT - 1] + "…"
+    return text
+
+
+def _describe_session(dialogue: Dialogue, stored: StoredSession) -> str:
+    session = stored.session
+    started = _when(session.started_at)
+    outcome = dialogue.outcomes.get(session.outcome or "")
+    state = {
+        "finished": f"finished: {outcome.title if outcome else session.outcome}",
+        "active": f"open at question {session.current!r}",
+        "restarted": "left unfinished (started again)",
+    }[stored.status]
+    lines = [f"Session {stored.id}, started {started}, {state}"]
+    for answer in session.answers:
+        question = dialogue.questions.get(answer.question)
+        option = question.option(answer.option) if question else None
+        asked = question.text if question else answer.question
+        label = option.label if option else answer.option
+        lines.append(f"• {asked} → {label} ({_when(answer.at)})")
+    return "\n".join(lines)
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _chat_id(update: Update) -> int:
+    if update.effective_chat is None:
+        raise ValueError("an update without a chat reached a chat command")
+    return update.effective_chat.id
