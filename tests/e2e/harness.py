@@ -54,6 +54,9 @@ async def running_bot(
 
     `more` are further Settings fields (admin_chat_ids, inactivity_hours, ...).
     """
+    # Telegram's pacing (about a message a second per chat) would only slow these tests down;
+    # tests/production measure it against a fake that enforces the limits.
+    more.setdefault("flood_control", False)
     settings = Settings(
         token=api.token, base_url=api.base_url, database_path=db_path,
         dialogue_path=dialogue_path, **more,

@@ -51,7 +51,9 @@ async def test_python_m_bot_in_its_own_process_talks_to_the_server_at_the_base_u
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        await fake_api.wait_for(lambda call: call.method == "getUpdates", timeout=30)
+        # deleteWebhook comes just before polling starts; a getUpdates is only recorded when its
+        # long poll ends.
+        await fake_api.wait_for(lambda call: call.method == "deleteWebhook", timeout=30)
         user = fake_api.user(chat_id=2002)
         await user.send("/start")
         assert "Question 1 of " in user.last_text
