@@ -65,8 +65,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("paths", nargs="*", type=Path, help="files or folders of YAML")
     validate.set_defaults(handler=_validate)
+    commands.add_parser(
+        "check", help="check settings, dialogue, database and the Bot API; exit 0 when all pass"
+    ).set_defaults(handler=_check)
+    backup = commands.add_parser(
+        "backup", help="copy the live database to FILE with SQLite's online backup"
+    )
+    backup.add_argument("file", type=Path, help="the new backup file (never overwritten)")
+    backup.set_defaults(handler=_backup)
     _add_ops_commands(commands)
     return parser
+
+
+def _check(_args: argparse.Namespace) -> int:
+    # health.main reads the settings itself, so a malformed one is a failed check (exit 2).
+    from bot.health import main as check  # noqa: PLC0415
+
+    return check()
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from bot.backup import backup_command  # noqa: PLC0415
+
+    return backup_command(_settings(), args.file)
 
 
 def _add_ops_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

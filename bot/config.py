@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -17,6 +18,11 @@ DEFAULT_DIALOGUE = PROJECT_ROOT / "dialogues" / "headphones_vs_iems.yaml"
 DEFAULT_DATABASE = PROJECT_ROOT / "data" / "advisor.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+# Telegram's rule for setWebhook's secret_token.
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# PTB puts the path into a Tornado URL pattern: no regex characters besides the escaped dot.
+_WEBHOOK_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
+_SWITCH = {"on": True, "off": False}
 
 
 @dataclass(frozen=True)
@@ -30,11 +36,18 @@ class Settings:
     log_level: str = "INFO"
     admin_chat_ids: frozenset[int] = frozenset()
     inactivity_hours: float = 24.0
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8080
+    webhook_path: str = "/"
+    webhook_secret: str | None = field(default=None, repr=False)
+    flood_control: bool = True
+    stop_timeout: float = 20.0
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Return the values that must never appear in a log line."""
-        return tuple(s for s in (self.token,) if s)
+        return tuple(s for s in (self.token, self.webhook_secret) if s)
 
 
 def load_settings(
@@ -50,14 +63,23 @@ def load_settings(
         value = values.get(name, "").strip()
         return value or None
 
+    base_url = _base_url(get("TELEGRAM_BASE_URL"))
+    webhook_url = _webhook_url(get("WEBHOOK_URL"), self_hosted=base_url is not None)
     return Settings(
         token=_token(get("TELEGRAM_BOT_TOKEN")),
-        base_url=_base_url(get("TELEGRAM_BASE_URL")),
+        base_url=base_url,
         database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE),
         dialogue_path=Path(get("DIALOGUE_PATH") or DEFAULT_DIALOGUE),
         log_level=_log_level(get("LOG_LEVEL") or "INFO"),
         admin_chat_ids=_chat_ids(get("ADMIN_CHAT_IDS")),
         inactivity_hours=_positive("INACTIVITY_HOURS", get("INACTIVITY_HOURS"), 24.0),
+        webhook_url=webhook_url,
+        webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
+        webhook_port=_port(get("WEBHOOK_PORT")),
+        webhook_path=_webhook_path(get("WEBHOOK_PATH"), webhook_url),
+        webhook_secret=_webhook_secret(get("WEBHOOK_SECRET"), required=webhook_url is not None),
+        flood_control=_switch("FLOOD_CONTROL", get("FLOOD_CONTROL"), default=True),
+        stop_timeout=_positive("STOP_TIMEOUT", get("STOP_TIMEOUT"), 20.0),
     )
 
 
@@ -109,3 +131,61 @@ def _positive(name: str, value: str | None, default: float) -> float:
     if number <= 0:
         raise ConfigError(f"{name} must be a positive number, got {value!r}")
     return number
+
+
+def _webhook_url(value: str | None, *, self_hosted: bool) -> str | None:
+    """Telegram posts only to HTTPS; a self-hosted Bot API server also posts to plain HTTP."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    schemes = ("https", "http") if self_hosted else ("https",)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ConfigError(
+            f"WEBHOOK_URL must be the public https:// address Telegram posts updates to, "
+            f"e.g. https://bot.example.com/telegram (http:// only with a self-hosted "
+            f"TELEGRAM_BASE_URL), got {value!r}"
+        )
+    return value
+
+
+def _webhook_path(value: str | None, webhook_url: str | None) -> str:
+    path = value or (urlsplit(webhook_url).path if webhook_url else "") or "/"
+    if not _WEBHOOK_PATH.match(path):
+        raise ConfigError(
+            f"WEBHOOK_PATH must start with / and hold only letters, digits and . _ ~ - /, "
+            f"got {path!r}"
+        )
+    return path
+
+
+def _webhook_secret(value: str | None, *, required: bool) -> str | None:
+    if value is None:
+        if required:
+            raise ConfigError(
+                "WEBHOOK_SECRET is required with WEBHOOK_URL: set it to 1-256 random letters, "
+                "digits, _ or - (e.g. the output of `openssl rand -hex 32`)"
+            )
+        return None
+    if not _SECRET.match(value):
+        # Never echo the value: it is a secret even when malformed.
+        raise ConfigError(
+            "WEBHOOK_SECRET is malformed: use 1-256 letters, digits, _ or - "
+            "(e.g. the output of `openssl rand -hex 32`)"
+        )
+    return value
+
+
+def _port(value: str | None) -> int:
+    if value is None:
+        return 8080
+    if not value.isdecimal() or not 1 <= int(value) <= 65535:
+        raise ConfigError(f"WEBHOOK_PORT must be a port number from 1 to 65535, got {value!r}")
+    return int(value)
+
+
+def _switch(name: str, value: str | None, *, default: bool) -> bool:
+    if value is None:
+        return default
+    if value.lower() not in _SWITCH:
+        raise ConfigError(f"{name} must be on or off, got {value!r}")
+    return _SWITCH[value.lower()]

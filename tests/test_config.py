@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_DIALOGUE, load_settings
+from bot.config import DEFAULT_DIALOGUE, PROJECT_ROOT, load_settings
 from bot.errors import ConfigError
 from bot.logs import REDACTED, setup_logging
 
 TOKEN = "123456:ABCdef_ghi-JKLmnopQRStuvWXyz0123456"
+SECRET = "s3cret_Webhook-token"
 
 
 def test_defaults_run_the_terminal_chat_on_the_shipped_dialogue() -> None:
@@ -45,6 +46,14 @@ def test_the_token_never_shows_in_the_settings_repr() -> None:
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR"),
         ("ADMIN_CHAT_IDS", "12,abc", "ADMIN_CHAT_IDS must be chat ids"),
         ("INACTIVITY_HOURS", "-3", "INACTIVITY_HOURS must be a positive number"),
+        ("WEBHOOK_URL", "http://bot.example.com/hook", "WEBHOOK_URL must be the public https"),
+        ("WEBHOOK_URL", "bot.example.com/hook", "WEBHOOK_URL must be the public https"),
+        ("WEBHOOK_PORT", "80800", "WEBHOOK_PORT must be a port number from 1 to 65535"),
+        ("WEBHOOK_PORT", "http", "WEBHOOK_PORT must be a port number from 1 to 65535"),
+        ("WEBHOOK_PATH", "hook", "WEBHOOK_PATH must start with /"),
+        ("WEBHOOK_PATH", "/hook(.*)", "WEBHOOK_PATH must start with /"),
+        ("FLOOD_CONTROL", "maybe", "FLOOD_CONTROL must be on or off"),
+        ("STOP_TIMEOUT", "0", "STOP_TIMEOUT must be a positive number"),
     ],
 )
 def test_a_malformed_setting_is_one_clear_line(name: str, value: str, message: str) -> None:
@@ -52,6 +61,77 @@ def test_a_malformed_setting_is_one_clear_line(name: str, value: str, message: s
         load_settings({name: value}, env_file=None)
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+WEBHOOK = {"WEBHOOK_URL": "https://bot.example.com/tg/hook", "WEBHOOK_SECRET": SECRET}
+
+
+def test_without_webhook_url_the_bot_polls_with_flood_control_on() -> None:
+    settings = load_settings({}, env_file=None)
+    assert settings.webhook_url is None
+    assert settings.flood_control is True
+    assert settings.stop_timeout == 20.0
+
+
+def test_webhook_settings_default_to_a_local_listener_on_the_url_path() -> None:
+    settings = load_settings(WEBHOOK, env_file=None)
+    assert settings.webhook_url == "https://bot.example.com/tg/hook"
+    assert (settings.webhook_listen, settings.webhook_port) == ("127.0.0.1", 8080)
+    assert settings.webhook_path == "/tg/hook"
+    assert settings.webhook_secret == SECRET
+    assert SECRET not in repr(settings)
+    assert SECRET in settings.secrets  # redacted from logs like the token
+
+
+def test_webhook_settings_can_be_set_one_by_one() -> None:
+    settings = load_settings(
+        {**WEBHOOK, "WEBHOOK_URL": "https://bot.example.com", "WEBHOOK_LISTEN": "0.0.0.0",
+         "WEBHOOK_PORT": "8443", "WEBHOOK_PATH": "/in", "FLOOD_CONTROL": "OFF",
+         "STOP_TIMEOUT": "5"},
+        env_file=None,
+    )
+    assert (settings.webhook_listen, settings.webhook_port, settings.webhook_path) == (
+        "0.0.0.0", 8443, "/in"
+    )
+    assert settings.flood_control is False
+    assert settings.stop_timeout == 5.0
+    bare = load_settings({**WEBHOOK, "WEBHOOK_URL": "https://bot.example.com"}, env_file=None)
+    assert bare.webhook_path == "/"
+
+
+def test_a_plain_http_webhook_is_for_a_self_hosted_bot_api_server_only() -> None:
+    local = {**WEBHOOK, "WEBHOOK_URL": "http://127.0.0.1:8080/hook",
+             "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot"}
+    assert load_settings(local, env_file=None).webhook_url == "http://127.0.0.1:8080/hook"
+
+
+@pytest.mark.parametrize(
+    ("secret", "message"),
+    [
+        (None, "WEBHOOK_SECRET is required with WEBHOOK_URL"),
+        ("", "WEBHOOK_SECRET is required with WEBHOOK_URL"),
+        ("with spaces and $", "WEBHOOK_SECRET is malformed"),
+        ("x" * 257, "WEBHOOK_SECRET is malformed"),
+    ],
+)
+def test_a_webhook_needs_a_well_formed_secret_and_never_echoes_it(
+    secret: str | None, message: str
+) -> None:
+    environ = {"WEBHOOK_URL": WEBHOOK["WEBHOOK_URL"]}
+    if secret is not None:
+        environ["WEBHOOK_SECRET"] = secret
+    with pytest.raises(ConfigError) as raised:
+        load_settings(environ, env_file=None)
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
+    if secret:
+        assert secret not in str(raised.value)
+
+
+def test_the_longest_secret_telegram_takes_is_accepted() -> None:
+    longest = "A-z_9" * 51 + "x"
+    assert len(longest) == 256
+    assert load_settings({**WEBHOOK, "WEBHOOK_SECRET": longest}, env_file=None).webhook_secret
 
 
 def test_a_malformed_token_is_not_echoed() -> None:
@@ -76,3 +156,12 @@ def test_logs_redact_the_token_even_in_tracebacks_and_silence_httpx_urls() -> No
     assert text.count(REDACTED) == 2  # the info line and the exception in the traceback
     assert "getUpdates" not in text
     logging.getLogger().handlers.clear()
+
+
+def test_env_example_copied_as_is_runs_the_terminal_chat_with_the_defaults() -> None:
+    settings = load_settings({}, env_file=PROJECT_ROOT / ".env.example")
+    assert settings.token is None
+    assert settings.webhook_url is None
+    assert (settings.webhook_listen, settings.webhook_port) == ("127.0.0.1", 8080)
+    assert settings.flood_control is True
+    assert settings.stop_timeout == 20.0

@@ -78,7 +78,11 @@ class OperatorCommands:
     async def on_forget_answer(self, update: Update, _context: Context) -> None:
         """Delete the chat's rows when confirmed, and say what happened."""
         query = update.callback_query
-        if query is None or not isinstance(query.message, Message):
+        # PTB lets a query with no data through any pattern: leave it to the dialogue's handler.
+        if query is None or query.data not in (FORGET_YES, FORGET_NO):
+            return
+        if not isinstance(query.message, Message) or not query.message.is_accessible:
+            await query.answer(self.advisor.dialogue.texts.stale)
             raise ApplicationHandlerStop
         texts = self.advisor.dialogue.texts
         await query.answer()

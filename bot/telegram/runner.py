@@ -1,17 +1,27 @@
-"""Build the PTB Application and run it until SIGTERM or SIGINT."""
+"""Build the PTB Application and run it, by polling or by webhook, until SIGTERM or SIGINT.
+
+Stopping is graceful and bounded: no new updates are taken, the ones in flight are finished,
+polling confirms its offset with one last getUpdates, the database is closed, and the process
+exits 0. A `Watchdog` ends the process with `EXIT_STOP_TIMEOUT` if that takes longer than
+STOP_TIMEOUT seconds (a send stuck on the network, say); Telegram then re-delivers whatever
+was not confirmed, and the advisor's update ids keep it from being handled twice.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import re
 import signal
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Updater
 
 from bot.advisor import Advisor
 from bot.config import Settings
@@ -19,29 +29,45 @@ from bot.engine.loader import load_dialogue
 from bot.errors import AdvisorError
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
+from bot.telegram.flood import FloodControl
 from bot.telegram.handlers import TelegramFrontEnd
+from bot.telegram.operator import OperatorCommands
 
 log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
 COMMANDS = "advisor.commands"
+EXIT_STOP_TIMEOUT = 3
+WORKERS = 1024
+"""Updates handled at once. Flood control holds a handler until its messages may go, and a
+button press is answered (within Telegram's 15 s) only once its handler runs, so this must
+cover a burst: with 64, half of 500 simultaneous presses were answered too late."""
 
 
 def build_application(settings: Settings, advisor: Advisor) -> App:
     """Return an Application wired to the advisor (not yet initialised)."""
     if settings.token is None:
         raise AdvisorError("TELEGRAM_BOT_TOKEN is not set")
+    limiter: BaseRateLimiter[None] = (
+        FloodControl(RetryingRateLimiter()) if settings.flood_control else RetryingRateLimiter()
+    )
     builder = (
         ApplicationBuilder()
         .token(settings.token)
-        .concurrent_updates(ChatOrderedProcessor())
-        .rate_limiter(RetryingRateLimiter())
+        .concurrent_updates(ChatOrderedProcessor(workers=WORKERS))
+        .rate_limiter(limiter)
+        # On stop, PTB cancels the long poll and at once confirms the offset with one more
+        # getUpdates; with PTB's single connection that call can wait for the cancelled one
+        # to let go, time out, and leave the updates to be fetched again after a restart.
+        .get_updates_connection_pool_size(2)
+        .get_updates_pool_timeout(5.0)
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
     app = builder.build()
     front = TelegramFrontEnd(advisor)
     front.install(app)
+    OperatorCommands(advisor, settings).install(app)
     app.bot_data[COMMANDS] = front.commands()
     return app
 
@@ -49,6 +75,66 @@ def build_application(settings: Settings, advisor: Advisor) -> App:
 @asynccontextmanager
 async def polling(app: App) -> AsyncIterator[None]:
     """Initialise `app`, register its commands and poll until the block ends, then stop."""
+    logging.getLogger("telegram.ext.Updater").addFilter(_no_alarm_on_stop)
+    async with _running(app) as updater:
+        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        log.info("polling for updates as @%s", app.bot.username)
+        try:
+            yield
+        finally:
+            log.info("stopping: no new updates; confirming the ones fetched to Telegram")
+            await updater.stop()
+
+
+def _no_alarm_on_stop(record: logging.LogRecord) -> bool:
+    """Log PTB's "Updater stopped unexpectedly" at INFO: it is how a stop meets a long poll.
+
+    The updates that poll brought are neither handled nor confirmed, so Telegram sends them
+    again at the next start; nothing is lost, and a CRITICAL on every restart would train
+    operators to ignore CRITICAL.
+    """
+    if record.levelno == logging.CRITICAL and str(record.msg).startswith("Updater stopped un"):
+        record.levelno, record.levelname = logging.INFO, "INFO"
+    return True
+
+
+@asynccontextmanager
+async def webhook(app: App, settings: Settings) -> AsyncIterator[None]:
+    """Like `polling`, but Telegram posts updates to WEBHOOK_URL, checked by their secret."""
+    if settings.webhook_url is None or settings.webhook_secret is None:
+        raise AdvisorError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
+    where = f"{settings.webhook_listen}:{settings.webhook_port}"
+    async with _running(app) as updater:
+        try:
+            # PTB checks X-Telegram-Bot-Api-Secret-Token on every request and answers 403
+            # without it; the path goes into a Tornado URL pattern, hence the escaping.
+            await updater.start_webhook(
+                listen=settings.webhook_listen, port=settings.webhook_port,
+                url_path=re.escape(settings.webhook_path), webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES,
+            )
+        except OSError as error:
+            raise AdvisorError(
+                f"cannot listen on {where} ({error.strerror or error}): "
+                f"choose another WEBHOOK_PORT or WEBHOOK_LISTEN"
+            ) from None
+        except TelegramError as error:
+            raise AdvisorError(
+                f"Telegram refused the webhook {settings.webhook_url} ({error.message}); "
+                f"check WEBHOOK_URL"
+            ) from None
+        log.info("receiving updates for @%s at %s (listening on http://%s%s)",
+                 app.bot.username, settings.webhook_url, where, settings.webhook_path)
+        try:
+            yield
+        finally:
+            log.info("stopping: no new updates; the webhook stays set for the next start")
+            await updater.stop()
+
+
+@asynccontextmanager
+async def _running(app: App) -> AsyncIterator[Updater]:
+    """Initialise and start `app`; on leaving, finish updates in flight and shut it down."""
     try:
         await app.initialize()
     except InvalidToken:
@@ -60,38 +146,82 @@ async def polling(app: App) -> AsyncIterator[None]:
             f"cannot reach the Bot API ({error}); check the network or TELEGRAM_BASE_URL"
         ) from None
     try:
-        await app.bot.set_my_commands(app.bot_data[COMMANDS])
-        await app.start()
         if app.updater is None:
             raise AdvisorError("the Application was built without an updater")
-        await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-        log.info("polling for updates as @%s", app.bot.username)
+        await app.bot.set_my_commands(app.bot_data[COMMANDS])
+        await app.start()
         try:
-            yield
+            yield app.updater
         finally:
-            log.info("stopping: finishing updates in flight")
-            await app.updater.stop()
+            log.info("finishing updates in flight")
             await app.stop()
     finally:
         await app.shutdown()
 
 
 async def serve(settings: Settings) -> None:
-    """Poll Telegram (or the server at TELEGRAM_BASE_URL) until SIGTERM or SIGINT."""
+    """Run the bot until SIGTERM or SIGINT: by webhook when WEBHOOK_URL is set, else polling."""
     dialogue = load_dialogue(settings.dialogue_path)
     store = await SqliteStore.open(settings.database_path)
+    watchdog = Watchdog(settings.stop_timeout)
     try:
-        app = build_application(settings, Advisor(dialogue, store))
-        stop = _stop_event()
-        async with polling(app):
+        advisor = Advisor(dialogue, store, idle_after=settings.inactivity_hours * 3600)
+        app = build_application(settings, advisor)
+        stop = _stop_event(watchdog)
+        updates: AbstractAsyncContextManager[None] = (
+            webhook(app, settings) if settings.webhook_url else polling(app)
+        )
+        async with updates:
             await stop.wait()
     finally:
         await store.close()
+        watchdog.disarm()
+    log.info("stopped cleanly")
 
 
-def _stop_event() -> asyncio.Event:
+class Watchdog:
+    """End the process when stopping takes longer than `seconds` once armed."""
+
+    def __init__(self, seconds: float, exit: Callable[[int], object] = os._exit) -> None:
+        self.seconds = seconds
+        self._exit = exit
+        self._timer: threading.Timer | None = None
+
+    def arm(self) -> None:
+        """Start counting; arming twice keeps the first deadline."""
+        if self._timer is None:
+            # A thread, not the event loop: the loop may be what is stuck.
+            self._timer = threading.Timer(self.seconds, self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def disarm(self) -> None:
+        """Stop counting: everything was stopped in time."""
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _expire(self) -> None:
+        log.critical(
+            "did not stop within %g s (STOP_TIMEOUT): exiting with code %d; updates not "
+            "confirmed yet come again on the next start", self.seconds, EXIT_STOP_TIMEOUT,
+        )
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        self._exit(EXIT_STOP_TIMEOUT)
+
+
+def _stop_event(watchdog: Watchdog) -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal(signum: signal.Signals) -> None:
+        if stop.is_set():
+            log.warning("%s again: already stopping, within %g s", signum.name, watchdog.seconds)
+            return
+        log.info("%s: stopping within %g s", signum.name, watchdog.seconds)
+        stop.set()
+        watchdog.arm()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, on_signal, signum)
     return stop

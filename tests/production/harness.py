@@ -1,0 +1,143 @@
+"""`python -m bot` in its own process against the in-test fake Bot API, as a deployment runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import signal
+import socket
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from tests.fakebot.server import Call, FakeBotApi
+from tests.fakebot.user import FakeUser
+
+# `python -m bot check` once bot/__main__.py has the sub-command; the same function until then.
+CHECK = ("-m", "bot", "check")
+
+_runs = itertools.count(1)
+_SETTINGS = ("DATABASE_PATH", "DIALOGUE_PATH", "LOG_LEVEL", "ADMIN_CHAT_IDS",
+             "INACTIVITY_HOURS", "FLOOD_CONTROL", "STOP_TIMEOUT")
+
+
+def environment(api: FakeBotApi | None, db_path: Path, **settings: str) -> dict[str, str]:
+    """Return the process environment: none of the developer's settings, these instead."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("TELEGRAM_", "WEBHOOK_")) and name not in _SETTINGS}
+    env["DATABASE_PATH"] = str(db_path)
+    if api is not None:
+        env.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url)
+    env.update(settings)
+    return env
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class BotProcess:
+    """A running `python -m bot`; its log (stdout and stderr) goes to a file."""
+
+    def __init__(self, process: asyncio.subprocess.Process, log_path: Path) -> None:
+        self.process = process
+        self.log_path = log_path
+
+    @property
+    def log(self) -> str:
+        """Return everything the process logged so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    async def stop(self, signum: signal.Signals = signal.SIGTERM, timeout: float = 30) -> int:  # noqa: ASYNC109
+        """Send `signum` and return the exit code once the process has ended."""
+        self.process.send_signal(signum)
+        return await asyncio.wait_for(self.process.wait(), timeout)
+
+
+@asynccontextmanager
+async def bot_process(
+    api: FakeBotApi | None, tmp_path: Path, db_path: Path, *args: str, **settings: str
+) -> AsyncIterator[BotProcess]:
+    """Start `python -m bot *args` in `tmp_path` (no .env there); kill it if still running."""
+    log_path = tmp_path / f"bot-{next(_runs)}.log"
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", *args, cwd=tmp_path,
+            env=environment(api, db_path, **settings), stdin=asyncio.subprocess.DEVNULL,
+            stdout=log, stderr=asyncio.subprocess.STDOUT,
+        )
+    try:
+        yield BotProcess(process, log_path)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def run_check(
+    api: FakeBotApi | None, tmp_path: Path, db_path: Path, **settings: str
+) -> tuple[int, str]:
+    """Run the health check in its own process; return its exit code and output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, *CHECK, cwd=tmp_path, env=environment(api, db_path, **settings),
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode is not None
+    return process.returncode, output.decode()
+
+
+def done(user: FakeUser, method: str) -> Callable[[Call], bool]:
+    """Match a successful call of `method` in the user's chat (a refused one is not a reply)."""
+    return lambda call: call.method == method and call.error is None and str(
+        call.params.get("chat_id")) == str(user.chat_id)
+
+
+async def start(user: FakeUser) -> None:
+    """Send /start and wait until the first question has arrived."""
+    mark = len(user.api.calls)
+    user.queue_text("/start")
+    await user.api.wait_for(done(user, "sendMessage"), since=mark, timeout=user.timeout)
+
+
+async def press(user: FakeUser, label: str) -> None:
+    """Press a button and wait until the bot has both sent the next message and edited this one.
+
+    The two come in either order, so this does not depend on which goes first.
+    """
+    mark = len(user.api.calls)
+    await user.press(label, expect="answer")
+    for method in ("sendMessage", "editMessageText"):
+        await user.api.wait_for(done(user, method), since=mark, timeout=user.timeout)
+
+
+def rows(db_path: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """Read the database the way an operator would, with a separate connection."""
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def answers(db_path: Path, chat_id: int) -> list[tuple[str, str]]:
+    """Return (question, option) of the chat's latest session, in order."""
+    return [(q, o) for q, o in rows(
+        db_path,
+        "SELECT a.question_id, a.option_id FROM answers a JOIN sessions s ON s.id = a.session_id"
+        " WHERE s.id = (SELECT max(id) FROM sessions WHERE chat_id = ?) ORDER BY a.position",
+        chat_id,
+    )]
+
+
+def calls_in(api: FakeBotApi, method: str, chat_id: int, start: int = 0,
+             end: int | None = None) -> list[Call]:
+    """Return the successful calls of `method` in a chat, from index `start` to `end`."""
+    return [call for call in api.calls[start:end] if call.method == method and call.error is None
+            and str(call.params.get("chat_id")) == str(chat_id)]
