@@ -27,6 +27,7 @@ from bot.advisor import Advisor
 from bot.config import Settings
 from bot.engine.loader import load_dialogue
 from bot.errors import AdvisorError
+from bot.reload import Reload, reload_dialogue
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
 from bot.telegram.flood import FloodControl
@@ -171,12 +172,31 @@ async def serve(settings: Settings) -> None:
         updates: AbstractAsyncContextManager[None] = (
             webhook(app, settings) if settings.webhook_url else polling(app)
         )
-        async with updates:
+        async with _reload_on_hangup(advisor, settings), updates:
             await stop.wait()
     finally:
         await store.close()
         watchdog.disarm()
     log.info("stopped cleanly")
+
+
+@asynccontextmanager
+async def _reload_on_hangup(advisor: Advisor, settings: Settings) -> AsyncIterator[None]:
+    """Reload the dialogue on SIGHUP, as `/reload` does, while the block runs."""
+    loop = asyncio.get_running_loop()
+    reloads: set[asyncio.Task[Reload]] = set()
+
+    def reload() -> None:
+        task = loop.create_task(reload_dialogue(advisor, settings.dialogue_path))
+        reloads.add(task)  # keep a reference until it is done
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, reload)
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+        await asyncio.gather(*reloads, return_exceptions=True)
 
 
 class Watchdog:
