@@ -1,0 +1,270 @@
+"""`python -m benchmarks [--quick] [--json PATH]`: our bot beside the usual way, one table.
+
+Runs, in this order: in process (network stubbed), growth with many chats stored, start-up,
+and end to end against the fake Bot API. Prints a Markdown table (docs/performance.md shows
+one full run) and, with --json, writes every row and raw result. Progress goes to stderr.
+Timings are only compared within one run: the machine may be shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks import endtoend, growth, inprocess
+from benchmarks.report import Row, as_json, number, table, times
+
+Sections = list[tuple[str, list[Row]]]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much of everything to run."""
+
+    in_process_people: int
+    sequential_people: int
+    rounds: int
+    capacity_people: int
+    capacity_seconds: float
+    latency_rate: float
+    latency_seconds: float
+    think_seconds: float
+    ours_sizes: tuple[int, ...]
+    growth_people: int
+    growth_rounds: int
+    baseline_sizes: tuple[tuple[int, int], ...]  # (chats stored, people that then come)
+
+
+FULL = Plan(
+    in_process_people=300, sequential_people=60, rounds=5, capacity_people=1000,
+    capacity_seconds=30.0, latency_rate=200.0, latency_seconds=20.0, think_seconds=1.0,
+    ours_sizes=(1_000, 100_000, 1_000_000), growth_people=300, growth_rounds=3,
+    baseline_sizes=((1_000, 300), (100_000, 10)),
+)
+QUICK = Plan(
+    in_process_people=50, sequential_people=10, rounds=3, capacity_people=50,
+    capacity_seconds=3.0, latency_rate=200.0, latency_seconds=2.0, think_seconds=0.5,
+    ours_sizes=(1_000, 100_000), growth_people=100, growth_rounds=1,
+    baseline_sizes=((1_000, 100), (10_000, 10)),
+)
+CAPACITY_KINDS = ("ours", "baseline", "ours-aiohttp", "baseline-aiohttp")
+LATENCY_KINDS = ("ours", "baseline", "ours-aiohttp")
+E2E_TIMEOUT = 900.0
+WORKERS = 64  # chats at once in process, as many as ChatOrderedProcessor's workers
+
+
+_STARTED = time.perf_counter()
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(f"[benchmarks {time.perf_counter() - _STARTED:5.1f} s] {message}\n")
+    sys.stderr.flush()
+
+
+# In process -------------------------------------------------------------------------------------
+
+
+async def _in_process(plan: Plan, raw: dict[str, Any]) -> list[Row]:
+    _say(f"in process: {plan.in_process_people} people, {WORKERS} at once, {plan.rounds} rounds")
+    wide = await inprocess.compare(plan.in_process_people, WORKERS, plan.rounds)
+    _say(f"in process: {plan.sequential_people} people one at a time")
+    narrow = await inprocess.compare(plan.sequential_people, 1, plan.rounds)
+    raw["in_process"] = {
+        str(s.workers): {k: [asdict(r) for r in runs] for k, runs in s.rounds.items()}
+        for s in (wide, narrow)
+    }
+    ours, base, floor = (wide.runs[kind] for kind in ("ours", "baseline", "floor"))
+    against_floor = wide.ratio("ours", "floor")
+    low, high = wide.spread("ours", "floor")
+    seq = narrow.runs
+    return [
+        Row(f"µs per update, {WORKERS} chats at once, median of {plan.rounds} rounds"
+            " (other: floor)",
+            number(ours.us_per_update), number(base.us_per_update), number(floor.us_per_update),
+            f"{times(against_floor)} floor (rounds {low:.2f}-{high:.2f}x),"
+            f" {times(wide.ratio('ours', 'baseline'))} baseline",
+            "≤ 1.5x floor", against_floor <= 1.5),
+        Row("updates per second, same run", number(1e6 / ours.us_per_update),
+            number(1e6 / base.us_per_update), number(1e6 / floor.us_per_update)),
+        Row("CPU µs per update (all threads)", number(ours.cpu_seconds / ours.updates * 1e6),
+            number(base.cpu_seconds / base.updates * 1e6),
+            number(floor.cpu_seconds / floor.updates * 1e6),
+            times(ours.cpu_seconds / ours.updates / (floor.cpu_seconds / floor.updates))
+            + " floor"),
+        Row("µs per update, one chat at a time (other: floor)",
+            number(seq["ours"].us_per_update), number(seq["baseline"].us_per_update),
+            number(seq["floor"].us_per_update), times(narrow.ratio("ours", "floor")) + " floor"),
+        Row("baseline's flush of those chats (not in its per-update cost)", "none needed",
+            f"{base.flush_seconds:.2f} s"),
+    ]
+
+
+# Growth and start-up ----------------------------------------------------------------------------
+
+
+async def _growth(plan: Plan, raw: dict[str, Any]) -> tuple[list[Row], list[Row]]:
+    ours: list[dict[str, Any]] = []
+    base: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-growth-") as tmp:
+        for stored in plan.ours_sizes:
+            _say(f"growth: ours with {stored:,} chats stored")
+            ours.append(await growth.measure("ours", stored, plan.growth_people, Path(tmp),
+                                             plan.growth_rounds))
+        for stored, people in plan.baseline_sizes:
+            _say(f"growth: baseline with {stored:,} chats stored")
+            base.append(await growth.measure("baseline", stored, people, Path(tmp)))
+    raw["growth"] = {"ours": ours, "baseline": base}
+    first = ours[0]
+    rows = [Row(f"{r['stored']:,} stored: µs per update / peak RSS MB",
+                f"{number(r['us_per_update'])} / {number(r['peak_rss_mb'])}") for r in ours]
+    cost = ours[-1]["us_per_update"] / first["us_per_update"]
+    rss = ours[-1]["peak_rss_mb"] / first["peak_rss_mb"]
+    largest = f"{ours[-1]['stored']:,}"
+    rows += [
+        Row(f"cost per update at {largest} vs {first['stored']:,} stored (each the median"
+            f" of {plan.growth_rounds} round{'s' if plan.growth_rounds > 1 else ''})",
+            ratio=times(cost),
+            target="≤ 1.2x", met=cost <= 1.2),
+        Row(f"peak RSS at {largest} vs {first['stored']:,} stored", ratio=times(rss),
+            target="flat (≤ 1.1x)", met=rss <= 1.1),
+    ]
+    rows += [Row(f"{r['stored']:,} stored: flush of {r['changed_chats']} changed chats"
+                 " / peak RSS MB", baseline=f"{r['flush_s']:.1f} s / {number(r['peak_rss_mb'])}",
+                 other=f"{r['flush_s'] / r['changed_chats']:.2f} s a chat")
+             for r in base]
+    startup = ours[-1]["load_dialogue_s"] + ours[-1]["open_database_s"]
+    start_rows = [
+        Row(f"load and validate the dialogue, open the database ({largest} stored)",
+            f"{startup:.3f} s", other=f"dialogue {ours[-1]['load_dialogue_s']:.3f} s, database"
+            f" {ours[-1]['open_database_s']:.3f} s", target="< 0.5 s", met=startup < 0.5),
+        *(Row(f"baseline: load the pickle ({r['stored']:,} stored, {r['file_mb']:.1f} MB)",
+              baseline=f"{r['load_pickle_s']:.3f} s") for r in base),
+    ]
+    return rows, start_rows
+
+
+# End to end -------------------------------------------------------------------------------------
+
+
+async def _end_to_end(plan: Plan, raw: dict[str, Any]) -> list[Row]:
+    capacity: dict[str, dict[str, Any]] = {}
+    latency: dict[str, dict[str, Any]] = {}
+    for kind in CAPACITY_KINDS:
+        _say(f"end to end: capacity of {kind}, {plan.capacity_people} people at once")
+        capacity[kind] = await endtoend.run(
+            kind, "capacity", ["--users", str(plan.capacity_people), "--seconds",
+                               str(plan.capacity_seconds)], within=E2E_TIMEOUT)
+    for kind in LATENCY_KINDS:
+        _say(f"end to end: latency of {kind} at {plan.latency_rate:g} updates/s")
+        latency[kind] = await endtoend.run(kind, "latency", [
+            "--rate", str(plan.latency_rate), "--seconds", str(plan.latency_seconds),
+            "--think", str(plan.think_seconds)], within=E2E_TIMEOUT)
+    raw["end_to_end"] = {"capacity": capacity, "latency": latency}
+    return _capacity_rows(plan, capacity) + _latency_rows(plan, latency)
+
+
+def _others(runs: dict[str, dict[str, Any]], show: Any) -> str:
+    """Return the cell of the contenders with the proposed transport."""
+    return "; ".join(f"{kind.replace('-aiohttp', ' + aiohttp')}: {show(run)}"
+                     for kind, run in runs.items() if kind.endswith("-aiohttp"))
+
+
+def _capacity_rows(plan: Plan, runs: dict[str, dict[str, Any]]) -> list[Row]:
+    ours, base = runs["ours"], runs["baseline"]
+
+    def rate(run: dict[str, Any]) -> str:
+        return number(run["updates_per_second"])
+
+    def cpu(run: dict[str, Any]) -> str:
+        return f"{run['cpu_seconds'] / run['updates'] * 1000:.2f}"
+
+    def stop(run: dict[str, Any]) -> str:
+        return f"{run['stop_seconds']:.2f} s"
+
+    ratio = ours["updates_per_second"] / base["updates_per_second"]
+    fast = (runs["ours-aiohttp"]["updates_per_second"]
+            / runs["baseline-aiohttp"]["updates_per_second"])
+    return [
+        Row(f"capacity, {plan.capacity_people:,} people at once: updates/s over at most"
+            f" {plan.capacity_seconds:g} s", rate(ours),
+            rate(base), _others(runs, rate), f"{times(ratio)} (both + aiohttp: {times(fast)})",
+            "≥ 1.5x baseline", ratio >= 1.5),
+        _losses("capacity", runs),
+        Row("capacity: bot CPU ms per update (whole process, while the load ran)", cpu(ours),
+            cpu(base), _others(runs, cpu)),
+        Row("stopping after the capacity run (baseline: PicklePersistence's flush)", stop(ours),
+            stop(base), _others(runs, stop)),
+    ]
+
+
+def _latency_rows(plan: Plan, runs: dict[str, dict[str, Any]]) -> list[Row]:
+    ours, base = runs["ours"], runs["baseline"]
+
+    def spread(run: dict[str, Any]) -> str:
+        text = f"{run['p50_ms']:,.0f} / {run['p95_ms']:,.0f} / {run['p99_ms']:,.0f}"
+        if run["overloaded_after_s"] is not None:
+            text += f" (fell behind after {run['overloaded_after_s']:.1f} s)"
+        return text
+
+    return [
+        Row(f"latency at {plan.latency_rate:g} updates/s for {plan.latency_seconds:g} s:"
+            " p50 / p95 / p99 ms", spread(ours), spread(base), _others(runs, spread),
+            target="p99 < 50 ms", met=ours["p99_ms"] < 50 and ours["overloaded_after_s"] is None),
+        _losses("latency", runs),
+    ]
+
+
+def _losses(what: str, runs: dict[str, dict[str, Any]]) -> Row:
+    def cell(run: dict[str, Any]) -> str:
+        return f"{run['lost']} / {run['out_of_order']} of {run['updates']:,}"
+
+    ours, base = runs["ours"], runs["baseline"]
+    return Row(f"{what}: updates lost / replies out of order", cell(ours), cell(base),
+               _others(runs, cell), target="0 / 0",
+               met=ours["lost"] == 0 and ours["out_of_order"] == 0)
+
+
+# The run ----------------------------------------------------------------------------------------
+
+
+async def _run(plan: Plan) -> tuple[Sections, dict[str, Any]]:
+    raw: dict[str, Any] = {}
+    sections: Sections = [("In process, network stubbed", await _in_process(plan, raw))]
+    growth_rows, startup_rows = await _growth(plan, raw)
+    sections.append(("Growth: chats already stored (ours: SQLite; baseline: pickle)",
+                     growth_rows))
+    sections.append(("Start-up", startup_rows))
+    sections.append(("End to end: the bot polling the fake Bot API in another process",
+                     await _end_to_end(plan, raw)))
+    return sections, raw
+
+
+def main() -> None:
+    """Run the benchmarks, print the table, and write the JSON when asked."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes: under a minute")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write the results here")
+    arguments = parser.parse_args()
+    plan = QUICK if arguments.quick else FULL
+    began = time.perf_counter()
+    sections, raw = asyncio.run(_run(plan))
+    elapsed = time.perf_counter() - began
+    mode = "--quick" if arguments.quick else "full"
+    sys.stdout.write(f"{table(sections)}\n\n{mode} run, {elapsed:.0f} s, Python "
+                     f"{platform.python_version()}, {platform.machine()}\n")
+    if arguments.json is not None:
+        document = {"mode": mode, "seconds": elapsed, "plan": asdict(plan),
+                    "rows": as_json(sections), "raw": raw}
+        arguments.json.write_text(json.dumps(document, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""One bot under test in its own process, polling a Bot API server until SIGTERM.
+
+`python -m benchmarks.botproc KIND BASE_URL WORKDIR` runs `ours` (the real Application from
+bot.telegram.runner, send pacing off: the benchmark measures the bot's own capacity) or
+`baseline` (ConversationHandler with PicklePersistence); `ours-aiohttp` and
+`baseline-aiohttp` are the same with the proposed transport of benchmarks/transport.py, put in
+by patching ApplicationBuilder.build. It prints `READY` once polling, and on SIGTERM stops the
+way the bot stops, then prints one JSON line: CPU seconds from READY to SIGTERM, how long
+stopping took (for the baseline that includes PicklePersistence's final flush), peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import resource
+import signal
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from telegram.ext import _applicationbuilder
+
+from benchmarks import contenders, scenario
+from benchmarks.stub import TOKEN
+from benchmarks.transport import AiohttpRequest
+from bot.advisor import Advisor
+from bot.config import Settings
+from bot.storage.sqlite import SqliteStore
+from bot.telegram.runner import build_application, polling
+
+KINDS = ("ours", "baseline", "ours-aiohttp", "baseline-aiohttp")
+
+
+def _use_aiohttp() -> None:
+    """Make ApplicationBuilder build AiohttpRequest (the proposed transport) for HTTPXRequest.
+
+    The builder passes it the pool sizes and timeouts bot.telegram.runner configured.
+    """
+    setattr(_applicationbuilder, "HTTPXRequest", AiohttpRequest)  # noqa: B010 - a patch
+
+
+class _Meter:
+    """CPU used while the load ran, and what stopping took."""
+
+    def __init__(self) -> None:
+        self.ready_cpu = self.stop_cpu = self.stop_began = 0.0
+
+    def ready(self) -> None:
+        self.ready_cpu = _cpu()
+        sys.stdout.write("READY\n")
+        sys.stdout.flush()
+
+    def stopping(self) -> None:
+        self.stop_cpu = _cpu()
+        self.stop_began = time.perf_counter()
+
+    def report(self) -> dict[str, float]:
+        return {"cpu_seconds": self.stop_cpu - self.ready_cpu,
+                "stop_seconds": time.perf_counter() - self.stop_began,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _ours(base_url: str, workdir: Path, stop: asyncio.Event, meter: _Meter) -> None:
+    database = workdir / "ours.db"
+    settings = replace(Settings(token=TOKEN, base_url=base_url, database_path=database),
+                       flood_control=False)
+    store = await SqliteStore.open(database)
+    try:
+        app = build_application(settings, Advisor(scenario.dialogue(), store))
+        async with polling(app):
+            meter.ready()
+            await stop.wait()
+            meter.stopping()
+    finally:
+        await store.close()
+
+
+async def _baseline(base_url: str, workdir: Path, stop: asyncio.Event, meter: _Meter) -> None:
+    built = contenders.builder(TOKEN, base_url=base_url)
+    app = contenders.baseline(built, scenario.dialogue(), workdir / "baseline.pickle")
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling()
+        meter.ready()
+        await stop.wait()
+        meter.stopping()
+        await app.updater.stop()
+        await app.stop()  # PicklePersistence writes everything changed since its last flush
+
+
+async def _main(kind: str, base_url: str, workdir: Path) -> None:
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    if kind.endswith("-aiohttp"):
+        _use_aiohttp()
+    run = _baseline if kind.startswith("baseline") else _ours
+    meter = _Meter()
+    await run(base_url, workdir, stop, meter)
+    sys.stdout.write(json.dumps(meter.report()) + "\n")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    """Run one bot until SIGTERM."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.botproc")
+    parser.add_argument("kind", choices=KINDS)
+    parser.add_argument("base_url")
+    parser.add_argument("workdir", type=Path)
+    arguments = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(_main(arguments.kind, arguments.base_url, arguments.workdir))
+
+
+if __name__ == "__main__":
+    main()

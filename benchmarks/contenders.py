@@ -1,0 +1,178 @@
+"""The three bots measured side by side: ours, the usual ConversationHandler way, and the floor.
+
+- ours: the real handlers, advisor and SQLite store (every answer committed before the reply).
+- baseline: what a PTB tutorial builds: one ConversationHandler state per question, a
+  CallbackQueryHandler per state, answers in `context.user_data`, PicklePersistence at its
+  defaults; our rules and advice decide the next question and the result, so the dialogue
+  work matches ours.
+- floor: bare PTB dispatch making the same Bot API calls and storing nothing.
+
+Each sends the same calls per update: /start -> sendMessage; a press -> answerCallbackQuery,
+editMessageText (the choice), sendMessage (the next question or the advice).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    PicklePersistence,
+)
+from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
+
+from bot.advisor import Advisor
+from bot.engine import rules
+from bot.engine.advice import advice_for, render_advice
+from bot.engine.model import END, Dialogue
+from bot.storage.sqlite import SqliteStore
+from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
+from bot.telegram.handlers import TelegramFrontEnd, callback_data, parse_callback_data
+
+App = Application[Any, Any, Any, Any, Any, Any]
+Context = ContextTypes.DEFAULT_TYPE
+KINDS = ("ours", "baseline", "floor")
+
+
+def builder(token: str, *, request: BaseRequest | None = None,
+            base_url: str | None = None) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
+    """Return an ApplicationBuilder talking to the stub `request` or the server at `base_url`."""
+    built = ApplicationBuilder().token(token)
+    if request is not None:
+        built = built.request(request).get_updates_request(request)
+    if base_url is not None:
+        built = built.base_url(base_url)
+    return built
+
+
+def ours(built: ApplicationBuilder[Any, Any, Any, Any, Any, Any], dialogue: Dialogue,
+         store: SqliteStore) -> App:
+    """Return our bot wired as bot.telegram.runner.build_application wires it."""
+    app = built.concurrent_updates(ChatOrderedProcessor()).rate_limiter(
+        RetryingRateLimiter()).build()
+    TelegramFrontEnd(Advisor(dialogue, store)).install(app)
+    return app
+
+
+def ours_press_data(keyboard: list[list[dict[str, Any]]], question: str, option: str) -> str:
+    """Return our button data for a press, its session number read from the shown keyboard."""
+    session_id, _ = parse_callback_data(str(keyboard[0][0]["callback_data"]))
+    return callback_data(session_id, f"{question}:{option}")
+
+
+def plain_press_data(question: str, option: str) -> str:
+    """Return the baseline's and the floor's button data."""
+    return f"{question}:{option}"
+
+
+def baseline(built: ApplicationBuilder[Any, Any, Any, Any, Any, Any], dialogue: Dialogue,
+             pickle_path: Path) -> App:
+    """Return the usual way: a persistent ConversationHandler, PicklePersistence defaults."""
+    app = built.persistence(PicklePersistence(pickle_path)).build()
+    flow = _Conversation(dialogue)
+    states: dict[object, list[BaseHandler[Update, Context, object]]] = {
+        question: [CallbackQueryHandler(flow.answer, pattern=f"^{re.escape(question)}:")]
+        for question in dialogue.questions
+    }
+    with warnings.catch_warnings():
+        # per_message=False is what a chat-per-person dialogue wants; PTB warns regardless.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        handler = ConversationHandler(
+            entry_points=[CommandHandler("start", flow.start)], states=states,
+            fallbacks=[], allow_reentry=True, name="advisor", persistent=True,
+        )
+    app.add_handler(handler)
+    return app
+
+
+class _Conversation:
+    """The baseline's callbacks: one per state, as the PTB examples write them."""
+
+    def __init__(self, dialogue: Dialogue) -> None:
+        self.dialogue = dialogue
+
+    async def start(self, update: Update, context: Context) -> str:
+        answers: dict[str, str] = {}
+        assert context.user_data is not None
+        assert update.effective_chat is not None
+        context.user_data["answers"] = answers
+        first = rules.asked(self.dialogue, self.dialogue.start, answers)
+        text, markup = self._question(first, answers)
+        await context.bot.send_message(
+            update.effective_chat.id, f"{self.dialogue.texts.welcome}\n\n{text}",
+            reply_markup=markup,
+        )
+        return first
+
+    async def answer(self, update: Update, context: Context) -> str | int:
+        query = update.callback_query
+        assert query is not None
+        assert query.data
+        assert context.user_data is not None
+        await query.answer()
+        question_id, _, option_id = query.data.partition(":")
+        question = self.dialogue.questions[question_id]
+        option = question.option(option_id)
+        assert option is not None
+        answers: dict[str, str] = context.user_data.setdefault("answers", {})
+        answers[question_id] = option_id
+        await query.edit_message_text(
+            self.dialogue.texts.chosen.format(question=question.text, label=option.label)
+        )
+        chat_id = query.message.chat.id if query.message else query.from_user.id
+        following = rules.asked(self.dialogue, rules.route(question, answers, option), answers)
+        if following == END:
+            advice = render_advice(self.dialogue, advice_for(self.dialogue, answers))
+            await context.bot.send_message(chat_id, advice)
+            return ConversationHandler.END
+        text, markup = self._question(following, answers)
+        await context.bot.send_message(chat_id, text, reply_markup=markup)
+        return following
+
+    def _question(self, question_id: str, answers: dict[str, str]) -> tuple[str, Any]:
+        question = self.dialogue.questions[question_id]
+        ahead = sum(1 for _ in rules.predicted_path(self.dialogue, question_id, answers))
+        heading = self.dialogue.texts.progress.format(
+            number=len(answers) + 1, total=len(answers) + max(ahead, 1))
+        buttons = [InlineKeyboardButton(option.label, callback_data=f"{question_id}:{option.id}")
+                   for option in question.options]
+        rows = [buttons[i:i + question.columns]
+                for i in range(0, len(buttons), question.columns)]
+        return f"{heading}\n\n{question.text}", InlineKeyboardMarkup(rows)
+
+
+def floor(built: ApplicationBuilder[Any, Any, Any, Any, Any, Any], dialogue: Dialogue) -> App:
+    """Return bare PTB dispatch: the same calls with fixed texts, nothing stored."""
+    app = built.build()
+    first = dialogue.questions[dialogue.start]
+    text = f"{dialogue.texts.welcome}\n\n{first.text}"
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(option.label, callback_data=f"{first.id}:{option.id}")]
+         for option in first.options])
+
+    async def start(update: Update, context: Context) -> None:
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+    async def press(update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None
+        assert update.effective_chat is not None
+        await query.answer()
+        await query.edit_message_text(first.text)
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CallbackQueryHandler(press))
+    return app

@@ -1,0 +1,198 @@
+"""Growth: the same run of people with thousands to a million chats already stored.
+
+The stored chats are generated straight into the file (SQL for ours, one pickle.dump for the
+baseline), each a finished dialogue with its answers. Each measurement runs in a fresh process
+(`python -m benchmarks.growth KIND FILE STORED PEOPLE ROUNDS`) so its peak RSS is its own. Half the
+people are returning chats, half new ones. Start-up is measured there too: loading and
+checking the dialogue and opening the database (ours), or loading the pickle (baseline).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import pickle
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import contenders, inprocess, scenario
+from benchmarks.stub import TOKEN, StubRequest
+from bot.engine.advice import advice_for
+from bot.engine.model import Dialogue
+from bot.storage.sqlite import SqliteStore
+
+PROJECT = Path(__file__).resolve().parent.parent
+PATHS = 200  # distinct ways through the dialogue the stored chats took
+WORKERS = 64
+
+
+async def _create_schema(path: Path) -> None:
+    store = await SqliteStore.open(path)
+    await store.close()
+
+
+def seed_sqlite(path: Path, chats: int, dialogue: Dialogue) -> None:
+    """Store `chats` finished chats (chat ids 1..chats) with their answers, in SQL."""
+    asyncio.run(_create_schema(path))
+    ways = scenario.people(dialogue, PATHS, first_chat=1)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("CREATE TEMP TABLE paths (path INTEGER, position INTEGER, question TEXT,"
+                     " option TEXT, PRIMARY KEY (path, position))")
+        conn.execute("CREATE TEMP TABLE outcomes (path INTEGER PRIMARY KEY, outcome TEXT)")
+        conn.executemany("INSERT INTO paths VALUES (?, ?, ?, ?)", [
+            (number, position, question, option) for number, way in enumerate(ways)
+            for position, (question, option) in enumerate(way.presses)])
+        conn.executemany("INSERT INTO outcomes VALUES (?, ?)", [
+            (number, advice_for(dialogue, dict(way.presses)).outcome.id)
+            for number, way in enumerate(ways)])
+        conn.execute("BEGIN")
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
+            " INSERT INTO chats SELECT i, 1, 1000.0 + i, 2000.0 + i, 0 FROM n", (chats,))
+        conn.execute(
+            "INSERT INTO sessions (id, chat_id, dialogue_id, dialogue_version, current_question,"
+            " status, outcome, started_at, updated_at, finished_at)"
+            " SELECT chat_id, chat_id, ?, ?, NULL, 'finished',"
+            f" (SELECT outcome FROM outcomes WHERE path = chat_id % {PATHS}),"
+            " created_at, updated_at, updated_at FROM chats", (dialogue.id, dialogue.version))
+        conn.execute(
+            "INSERT INTO answers SELECT s.id, p.position, p.question, p.option,"
+            f" s.started_at + p.position FROM sessions AS s JOIN paths AS p"
+            f" ON p.path = s.id % {PATHS} ORDER BY s.id, p.position")
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+def seed_pickle(path: Path, chats: int, dialogue: Dialogue) -> None:
+    """Write what PicklePersistence would hold after `chats` finished conversations."""
+    ways = scenario.people(dialogue, PATHS, first_chat=1)
+    data = {
+        "conversations": {"advisor": {(chat, chat): None for chat in range(1, chats + 1)}},
+        "user_data": {chat: {"answers": dict(ways[chat % PATHS].presses)}
+                      for chat in range(1, chats + 1)},
+        "chat_data": {chat: {} for chat in range(1, chats + 1)},
+        "bot_data": {},
+        "callback_data": None,
+    }
+    with path.open("wb") as file:
+        pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def visitors(
+    dialogue: Dialogue, stored: int, count: int, turn: int = 0
+) -> list[scenario.Person]:
+    """Return `count` people: half of them back in stored chats, half in new chats.
+
+    Each `turn` brings other people: other stored chats, other new ones.
+    """
+    rng = random.Random(stored * 1000 + turn)
+    returning = rng.sample(range(1, stored + 1), min(stored, count // 2))
+    first_new = stored + 1 + turn * count
+    new = range(first_new, first_new + count - len(returning))
+    return [scenario.person(dialogue, chat) for chat in [*returning, *new]]
+
+
+# In the measuring process ---------------------------------------------------------------------
+
+
+async def _ours(file: Path, stored: int, count: int, rounds: int) -> dict[str, Any]:
+    began = time.perf_counter()
+    dialogue = scenario.dialogue()
+    loaded = time.perf_counter()
+    store = await SqliteStore.open(file)
+    opened = time.perf_counter()
+    await store.close()
+    costs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for turn in range(rounds):
+            people = visitors(dialogue, stored, count, turn)
+            run = await inprocess.measure("ours", dialogue, people, WORKERS, Path(tmp),
+                                          stored=file)
+            costs.append(run.us_per_update)
+    return {"load_dialogue_s": loaded - began, "open_database_s": opened - loaded,
+            "us_per_update": statistics.median(costs), "rounds_us_per_update": costs}
+
+
+async def _baseline(
+    file: Path, stored: int, count: int, rounds: int,  # noqa: ARG001 - one round, then the flush
+) -> dict[str, Any]:
+    size = file.stat().st_size  # noqa: ASYNC240 - before any work, nothing else to wait for
+    dialogue = scenario.dialogue()
+    app = contenders.baseline(contenders.builder(TOKEN, request=StubRequest()), dialogue, file)
+    began = time.perf_counter()
+    await app.initialize()  # PicklePersistence reads the whole file here
+    loaded = time.perf_counter() - began
+    await app.shutdown()
+    people = visitors(dialogue, stored, count)
+    with tempfile.TemporaryDirectory() as tmp:
+        run = await inprocess.measure("baseline", dialogue, people, WORKERS, Path(tmp),
+                                      stored=file)
+    return {"load_pickle_s": loaded, "us_per_update": run.us_per_update, "updates": run.updates,
+            "flush_s": run.flush_seconds, "changed_chats": len(people),
+            "file_mb": size / 1e6}
+
+
+def main() -> None:
+    """Measure one kind at one size and print the result as one JSON line."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.growth")
+    parser.add_argument("kind", choices=("ours", "baseline"))
+    parser.add_argument("file", type=Path)
+    parser.add_argument("stored", type=int)
+    parser.add_argument("people", type=int)
+    parser.add_argument("rounds", type=int)
+    arguments = parser.parse_args()
+    measure = _ours if arguments.kind == "ours" else _baseline
+    result = asyncio.run(
+        measure(arguments.file, arguments.stored, arguments.people, arguments.rounds))
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+# In the orchestrating process -----------------------------------------------------------------
+
+
+async def measure(
+    kind: str, stored: int, people: int, workdir: Path, rounds: int = 1
+) -> dict[str, Any]:
+    """Seed a file with `stored` chats, then measure `people` on it in a fresh process.
+
+    Ours runs `rounds` times with other people each time and reports the median.
+    """
+    dialogue = scenario.dialogue()
+    file = workdir / (f"ours-{stored}.db" if kind == "ours" else f"baseline-{stored}.pickle")
+    began = time.perf_counter()
+    seed = seed_sqlite if kind == "ours" else seed_pickle
+    await asyncio.to_thread(seed, file, stored, dialogue)
+    seeded = time.perf_counter() - began
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "benchmarks.growth", kind, str(file), str(stored), str(people),
+        str(rounds), cwd=PROJECT, stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await child.communicate()
+    if child.returncode:
+        raise RuntimeError(f"the growth measurement of {kind} at {stored} chats failed")
+    result: dict[str, Any] = json.loads(out)
+    result.update(kind=kind, stored=stored, seed_s=seeded)
+    await asyncio.to_thread(_remove, workdir, file.name)
+    return result
+
+
+def _remove(workdir: Path, name: str) -> None:
+    for leftover in workdir.glob(f"{name}*"):
+        leftover.unlink()
+
+
+if __name__ == "__main__":
+    main()

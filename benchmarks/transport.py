@@ -1,0 +1,128 @@
+"""A proposed Bot API transport for the bot: PTB's `BaseRequest` on an aiohttp client session.
+
+Not used by the bot yet; `python -m benchmarks` measures it end to end as "ours + aiohttp"
+(and "baseline + aiohttp"). Profiles of the bot polling the fake show PTB's default transport,
+httpx, dominating each update: about 2 ms of CPU per request here, much of it httpcore
+looking for `sniffio` (not installed: an `import` that fails on every request) and connection
+pool bookkeeping that grows with the connections in use. The same calls through aiohttp cost
+a fraction of that. Written to be moved to bot/telegram/transport.py as is; it takes the
+keyword arguments PTB's ApplicationBuilder gives HTTPXRequest, so it can stand in for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+DEFAULT_TIMEOUT = 5.0
+_FORM = {"User-Agent": BaseRequest.USER_AGENT,
+         "Content-Type": "application/x-www-form-urlencoded"}
+_MULTIPART = {"User-Agent": BaseRequest.USER_AGENT}  # FormData sets the type and boundary
+
+
+class AiohttpRequest(BaseRequest):
+    """Send Bot API requests over one aiohttp session with a bounded pool of connections.
+
+    Timeouts as in HTTPXRequest: `read_timeout` for each read, `connect_timeout` to open a
+    connection, `pool_timeout` to wait for a free one (aiohttp counts both in its `connect`).
+    aiohttp has no write timeout; `write_timeout` and `media_write_timeout` are accepted and
+    ignored, like `http_version` (always HTTP/1.1).
+    """
+
+    def __init__(  # noqa: PLR0917 - HTTPXRequest's arguments, so either can be built
+        self,
+        connection_pool_size: int = 16,
+        read_timeout: float | None = DEFAULT_TIMEOUT,
+        write_timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ARG002
+        connect_timeout: float | None = DEFAULT_TIMEOUT,
+        pool_timeout: float | None = 1.0,
+        http_version: str = "1.1",
+        proxy: str | None = None,
+        media_write_timeout: float | None = None,  # noqa: ARG002
+        socket_options: Any = None,
+    ) -> None:
+        if connection_pool_size < 1:
+            raise ValueError(
+                f"connection_pool_size must be at least 1, not {connection_pool_size}"
+            )
+        if http_version != "1.1" or socket_options:
+            raise ValueError("AiohttpRequest speaks HTTP/1.1 and takes no socket options")
+        self._pool_size = connection_pool_size
+        self._read_timeout = read_timeout
+        self._connect_timeout = connect_timeout
+        self._pool_timeout = pool_timeout
+        self._proxy = proxy
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        """Return the default read timeout (PTB adds getUpdates' long-poll time to it)."""
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        """Open the session; initialising twice is harmless."""
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size)
+            self._session = aiohttp.ClientSession(connector=connector)
+
+    async def shutdown(self) -> None:
+        """Close the session and its connections; shutting down twice is harmless."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(  # noqa: PLR0917 (PTB's signature)
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,  # noqa: ARG002 - aiohttp has none
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Send one request; return the HTTP status and the body."""
+        if self._session is None or self._session.closed:
+            raise RuntimeError("AiohttpRequest is not initialized: call initialize() first")
+        connect = _given(connect_timeout, self._connect_timeout)
+        pool = _given(pool_timeout, self._pool_timeout)
+        timeout = aiohttp.ClientTimeout(
+            sock_read=_given(read_timeout, self._read_timeout),
+            sock_connect=connect,
+            connect=None if connect is None or pool is None else connect + pool,
+        )
+        body = _body(request_data)
+        try:
+            async with self._session.request(
+                method, url, data=body, timeout=timeout, proxy=self._proxy,
+                headers=_MULTIPART if isinstance(body, aiohttp.FormData) else _FORM,
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+
+def _given(value: Any, default: float | None) -> float | None:
+    """Return a per-call timeout when PTB passed one, else the request's own."""
+    return default if value is BaseRequest.DEFAULT_NONE else value
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
+    """Return the body PTB wants sent: url-encoded, or multipart when files are attached."""
+    if request_data is None:
+        return None
+    if not request_data.contains_files:
+        # Encoded here rather than by aiohttp's FormData, which builds a multipart writer (and
+        # a uuid4 boundary) for every request before deciding to url-encode.
+        return urlencode(request_data.json_parameters).encode()
+    form = aiohttp.FormData()
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, (filename, content, mimetype) in request_data.multipart_data.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
