@@ -1,8 +1,9 @@
 """`python -m benchmarks [--quick] [--json PATH]`: our bot beside the usual way, one table.
 
 Runs, in this order: in process (network stubbed), growth with many chats stored, start-up,
-and end to end against the fake Bot API. Prints a Markdown table (docs/performance.md shows
-one full run) and, with --json, writes every row and raw result. Progress goes to stderr.
+and end to end against the fake Bot API. Prints a Markdown table (the README's Performance
+section shows one full run) and, with --json, writes every row and raw result. Progress goes to
+stderr.
 Timings are only compared within one run: the machine may be shared and noisy.
 """
 
