@@ -33,12 +33,14 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.advisor import Advisor
+from bot.config import Settings
 from bot.engine import rules
 from bot.engine.advice import advice_for, render_advice
 from bot.engine.model import END, Dialogue
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
 from bot.telegram.handlers import TelegramFrontEnd, callback_data, parse_callback_data
+from bot.telegram.operator import OperatorCommands
 
 App = Application[Any, Any, Any, Any, Any, Any]
 Context = ContextTypes.DEFAULT_TYPE
@@ -58,10 +60,12 @@ def builder(token: str, *, request: BaseRequest | None = None,
 
 def ours(built: ApplicationBuilder[Any, Any, Any, Any, Any, Any], dialogue: Dialogue,
          store: SqliteStore) -> App:
-    """Return our bot wired as bot.telegram.runner.build_application wires it."""
+    """Return our bot wired as bot.telegram.runner.build_application wires it, pacing off."""
     app = built.concurrent_updates(ChatOrderedProcessor()).rate_limiter(
         RetryingRateLimiter()).build()
-    TelegramFrontEnd(Advisor(dialogue, store)).install(app)
+    advisor = Advisor(dialogue, store)
+    TelegramFrontEnd(advisor).install(app)
+    OperatorCommands(advisor, Settings(token=app.bot.token)).install(app)
     return app
 
 

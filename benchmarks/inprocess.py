@@ -1,7 +1,7 @@
 """In process: `Application.process_update` over pre-built updates, the network stubbed.
 
-People go through the whole dialogue, `workers` of them at a time (our ChatOrderedProcessor's
-default is 64 chats at once), each person's updates strictly in order. The updates are built
+People go through the whole dialogue, `workers` of them at a time, each person's updates
+strictly in order. The updates are built
 before the clock starts: first every /start, then (with the session numbers the bot showed)
 every press. Our database starts with its WAL at its working size, as in a bot that has been
 running (see `settle_wal`). The baseline's flush is timed apart, after the run, as
