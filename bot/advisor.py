@@ -85,8 +85,7 @@ class Advisor:
         if early is not None:
             return early
         if stored is None:
-            return await self._unchanged(chat_id, update_id, self._notice(
-                self.dialogue.texts.no_result))
+            return await self._nothing_yet(chat_id, update_id)
         if session_id == stored.id and data in (CONTINUE, RESTART):
             return await self._after_idle(stored, data, update_id)
         if session_id != stored.id:
@@ -109,9 +108,10 @@ class Advisor:
             return early
         if stored is None:
             return await self.start(chat_id, update_id)
-        if self._idle(stored, self._clock()):
+        now = self._clock()
+        if self._idle(stored, now):
             return await self._offer_to_continue(stored, update_id)
-        step = engine.type_answer(self.dialogue, stored.session, text, self._clock())
+        step = engine.type_answer(self.dialogue, stored.session, text, now)
         return await self._apply(stored, step, update_id)
 
     async def back(self, chat_id: int, update_id: int | None = None) -> Turn:
@@ -120,8 +120,7 @@ class Advisor:
         if early is not None:
             return early
         if stored is None:
-            return await self._unchanged(chat_id, update_id, self._notice(
-                self.dialogue.texts.no_result))
+            return await self._nothing_yet(chat_id, update_id)
         return await self._apply(stored, engine.back(self.dialogue, stored.session), update_id)
 
     async def result(self, chat_id: int) -> Reply:
@@ -207,6 +206,11 @@ class Advisor:
             "question", session, engine.show(self.dialogue, session),
             chosen_text=self.dialogue.texts.chosen.format(question=question.text, label=label),
         )
+
+    async def _nothing_yet(self, chat_id: int, update_id: int | None) -> Turn:
+        """Say there is nothing to act on: the chat has no session."""
+        return await self._unchanged(chat_id, update_id, self._notice(
+            self.dialogue.texts.no_result))
 
     def _notice(self, text: str) -> Turn:
         empty = Session(self.dialogue.id, self.dialogue.version, current=None)
