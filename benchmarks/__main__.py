@@ -56,8 +56,9 @@ QUICK = Plan(
     ours_sizes=(1_000, 100_000), growth_people=100, growth_rounds=1,
     baseline_sizes=((1_000, 100), (10_000, 10)),
 )
-CAPACITY_KINDS = ("ours", "baseline", "ours-aiohttp", "baseline-aiohttp")
-LATENCY_KINDS = ("ours", "baseline", "ours-aiohttp")
+KINDS = ("ours", "baseline", "baseline-aiohttp")
+"""Ours runs on its own transport (aiohttp); the baseline on PTB's default (httpx) and, so that
+the ratio compares dialogue and storage work alone, on ours too."""
 E2E_TIMEOUT = 900.0
 WORKERS = 64  # chats at once in process: fewer than production allows, so no flattery
 
@@ -158,12 +159,12 @@ async def _growth(plan: Plan, raw: dict[str, Any]) -> tuple[list[Row], list[Row]
 async def _end_to_end(plan: Plan, raw: dict[str, Any]) -> list[Row]:
     capacity: dict[str, dict[str, Any]] = {}
     latency: dict[str, dict[str, Any]] = {}
-    for kind in CAPACITY_KINDS:
+    for kind in KINDS:
         _say(f"end to end: capacity of {kind}, {plan.capacity_people} people at once")
         capacity[kind] = await endtoend.run(
             kind, "capacity", ["--users", str(plan.capacity_people), "--seconds",
                                str(plan.capacity_seconds)], within=E2E_TIMEOUT)
-    for kind in LATENCY_KINDS:
+    for kind in KINDS:
         _say(f"end to end: latency of {kind} at {plan.latency_rate:g} updates/s")
         latency[kind] = await endtoend.run(kind, "latency", [
             "--rate", str(plan.latency_rate), "--seconds", str(plan.latency_seconds),
@@ -173,7 +174,7 @@ async def _end_to_end(plan: Plan, raw: dict[str, Any]) -> list[Row]:
 
 
 def _others(runs: dict[str, dict[str, Any]], show: Any) -> str:
-    """Return the cell of the contenders with the proposed transport."""
+    """Return the cell of the baseline on our transport."""
     return "; ".join(f"{kind.replace('-aiohttp', ' + aiohttp')}: {show(run)}"
                      for kind, run in runs.items() if kind.endswith("-aiohttp"))
 
@@ -191,13 +192,13 @@ def _capacity_rows(plan: Plan, runs: dict[str, dict[str, Any]]) -> list[Row]:
         return f"{run['stop_seconds']:.2f} s"
 
     ratio = ours["updates_per_second"] / base["updates_per_second"]
-    fast = (runs["ours-aiohttp"]["updates_per_second"]
-            / runs["baseline-aiohttp"]["updates_per_second"])
+    alike = ours["updates_per_second"] / runs["baseline-aiohttp"]["updates_per_second"]
     return [
         Row(f"capacity, {plan.capacity_people:,} people at once: updates/s over at most"
             f" {plan.capacity_seconds:g} s", rate(ours),
-            rate(base), _others(runs, rate), f"{times(ratio)} (both + aiohttp: {times(fast)})",
-            "≥ 1.5x baseline", ratio >= 1.5),
+            rate(base), _others(runs, rate),
+            f"{times(ratio)} baseline, {times(alike)} baseline + aiohttp",
+            "≥ 1.5x baseline (both)", min(ratio, alike) >= 1.5),
         _losses("capacity", runs),
         Row("capacity: bot CPU ms per update (whole process, while the load ran)", cpu(ours),
             cpu(base), _others(runs, cpu)),

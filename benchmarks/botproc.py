@@ -2,11 +2,12 @@
 
 `python -m benchmarks.botproc KIND BASE_URL WORKDIR` runs `ours` (the real Application from
 bot.telegram.runner, send pacing off: the benchmark measures the bot's own capacity) or
-`baseline` (ConversationHandler with PicklePersistence); `ours-aiohttp` and
-`baseline-aiohttp` are the same with the proposed transport of benchmarks/transport.py, put in
-by patching ApplicationBuilder.build. It prints `READY` once polling, and on SIGTERM stops the
-way the bot stops, then prints one JSON line: CPU seconds from READY to SIGTERM, how long
-stopping took (for the baseline that includes PicklePersistence's final flush), peak RSS.
+`baseline` (ConversationHandler with PicklePersistence, on PTB's default transport, httpx);
+`baseline-aiohttp` is the baseline on our transport (bot/telegram/transport.py), put in by
+patching the HTTPXRequest that ApplicationBuilder builds, so the two bots compare like for like.
+It prints `READY` once polling, and on SIGTERM stops the way the bot stops, then prints one
+JSON line: CPU seconds from READY to SIGTERM, how long stopping took (for the baseline that
+includes PicklePersistence's final flush), peak RSS.
 """
 
 from __future__ import annotations
@@ -26,19 +27,19 @@ from telegram.ext import _applicationbuilder
 
 from benchmarks import contenders, scenario
 from benchmarks.stub import TOKEN
-from benchmarks.transport import AiohttpRequest
 from bot.advisor import Advisor
 from bot.config import Settings
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.runner import build_application, polling
+from bot.telegram.transport import AiohttpRequest
 
-KINDS = ("ours", "baseline", "ours-aiohttp", "baseline-aiohttp")
+KINDS = ("ours", "baseline", "baseline-aiohttp")
 
 
 def _use_aiohttp() -> None:
-    """Make ApplicationBuilder build AiohttpRequest (the proposed transport) for HTTPXRequest.
+    """Make ApplicationBuilder build AiohttpRequest (our transport) for HTTPXRequest.
 
-    The builder passes it the pool sizes and timeouts bot.telegram.runner configured.
+    The builder passes it the pool sizes and timeouts it would give HTTPXRequest.
     """
     setattr(_applicationbuilder, "HTTPXRequest", AiohttpRequest)  # noqa: B010 - a patch
 
@@ -101,7 +102,7 @@ async def _baseline(base_url: str, workdir: Path, stop: asyncio.Event, meter: _M
 async def _main(kind: str, base_url: str, workdir: Path) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    if kind.endswith("-aiohttp"):
+    if kind == "baseline-aiohttp":
         _use_aiohttp()
     run = _baseline if kind.startswith("baseline") else _ours
     meter = _Meter()

@@ -33,20 +33,28 @@ from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
 from bot.telegram.flood import FloodControl
 from bot.telegram.handlers import TelegramFrontEnd
 from bot.telegram.operator import OperatorCommands
+from bot.telegram.transport import DEFAULT_TIMEOUT, AiohttpRequest
 
 log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
 COMMANDS = "advisor.commands"
+TRANSPORTS = "advisor.transports"
 EXIT_STOP_TIMEOUT = 3
 WORKERS = 1024
 """Updates handled at once. Flood control holds a handler until its messages may go, and a
 button press is answered (within Telegram's 15 s) only once its handler runs, so this must
 cover a burst: with 64, half of 500 simultaneous presses were answered too late."""
+CONNECTIONS = 256
+"""Bot API connections open at once (PTB's default); more requests than this wait their turn."""
 
 
-def build_application(settings: Settings, advisor: Advisor) -> App:
-    """Return an Application wired to the advisor (not yet initialised)."""
+def build_application(settings: Settings, advisor: Advisor, *,
+                      read_timeout: float = DEFAULT_TIMEOUT) -> App:
+    """Return an Application wired to the advisor (not yet initialised).
+
+    `read_timeout` bounds the wait for each Bot API answer (getUpdates adds its long poll).
+    """
     if settings.token is None:
         raise AdvisorError("TELEGRAM_BOT_TOKEN is not set")
     limiter: BaseRateLimiter[None] = (
@@ -57,12 +65,13 @@ def build_application(settings: Settings, advisor: Advisor) -> App:
         .token(settings.token)
         .concurrent_updates(ChatOrderedProcessor(workers=WORKERS))
         .rate_limiter(limiter)
-        # On stop, PTB cancels the long poll and at once confirms the offset with one more
-        # getUpdates; with PTB's single connection that call can wait for the cancelled one
-        # to let go, time out, and leave the updates to be fetched again after a restart.
-        .get_updates_connection_pool_size(2)
-        .get_updates_pool_timeout(5.0)
     )
+    sends = AiohttpRequest(connection_pool_size=CONNECTIONS, read_timeout=read_timeout)
+    # On stop, PTB cancels the long poll and at once confirms the offset with one more
+    # getUpdates; with a single connection that call can wait for the cancelled one to let go,
+    # time out, and leave the updates to be fetched again after a restart.
+    polls = AiohttpRequest(connection_pool_size=2, read_timeout=read_timeout, pool_timeout=5.0)
+    builder = builder.request(sends).get_updates_request(polls)
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
     app = builder.build()
@@ -70,6 +79,7 @@ def build_application(settings: Settings, advisor: Advisor) -> App:
     front.install(app)
     OperatorCommands(advisor, settings).install(app)
     app.bot_data[COMMANDS] = front.commands()
+    app.bot_data[TRANSPORTS] = (sends, polls)
     return app
 
 
@@ -137,7 +147,7 @@ async def webhook(app: App, settings: Settings) -> AsyncIterator[None]:
 async def _running(app: App) -> AsyncIterator[Updater]:
     """Initialise and start `app`; on leaving, finish updates in flight and shut it down."""
     try:
-        await app.initialize()
+        await _initialize(app)
     except InvalidToken:
         raise AdvisorError(
             "Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather"
@@ -158,6 +168,15 @@ async def _running(app: App) -> AsyncIterator[Updater]:
             await app.stop()
     finally:
         await app.shutdown()
+
+
+async def _initialize(app: App) -> None:
+    """Initialise `app`; when that fails, close the connections it opened (PTB does not)."""
+    try:
+        await app.initialize()
+    except BaseException:
+        await asyncio.gather(*(request.shutdown() for request in app.bot_data[TRANSPORTS]))
+        raise
 
 
 async def serve(settings: Settings) -> None:

@@ -10,22 +10,20 @@ for "the bot is done with update N" even when the right reaction is to say nothi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import sqlite3
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.advisor import Advisor
 from bot.config import DEFAULT_DIALOGUE, PROJECT_ROOT, Settings
@@ -34,6 +32,7 @@ from bot.engine.model import Dialogue
 from bot.storage.sqlite import SqliteStore
 from bot.telegram import runner
 from bot.telegram.delivery import RetryingRateLimiter
+from bot.telegram.transport import DEFAULT_TIMEOUT
 from tests.fakebot.server import Call, FakeBotApi
 from tests.fakebot.user import FakeUser
 
@@ -149,7 +148,7 @@ async def running_bot(
     clock: Clock | None = None,
     store_type: type[SqliteStore] = SqliteStore,
     busy_timeout: float = 5.0,
-    read_timeout: float | None = None,
+    read_timeout: float = DEFAULT_TIMEOUT,
     backoff: float | None = None,
     flood_control: bool = False,
 ) -> AsyncIterator[RunningBot]:
@@ -163,10 +162,7 @@ async def running_bot(
     store = await store_type.open(db_path, busy_timeout=busy_timeout)
     try:
         advisor = Advisor(load_dialogue(dialogue_path), store, clock=clock or Clock())
-        with _read_timeout(read_timeout):
-            app = runner.build_application(settings, advisor)
-        if read_timeout is not None:
-            assert app.bot.request.read_timeout == read_timeout, "the read timeout did not apply"
+        app = runner.build_application(settings, advisor, read_timeout=read_timeout)
         _tune_retries(app, backoff)
         bot = RunningBot(app, advisor, store, db_path)
         app.add_handler(TypeHandler(object, bot._mark), group=LAST_GROUP)
@@ -174,17 +170,6 @@ async def running_bot(
             yield bot
     finally:
         await store.close()
-
-
-@contextlib.contextmanager
-def _read_timeout(seconds: float | None) -> Iterator[None]:
-    """Build with this read timeout for Bot API calls (PTB's default is 5 s)."""
-    if seconds is None:
-        yield
-        return
-    with patch.object(runner, "ApplicationBuilder", lambda: ApplicationBuilder().read_timeout(
-            seconds)):
-        yield
 
 
 def _tune_retries(app: App, backoff: float | None) -> None:

@@ -1,12 +1,11 @@
-"""A proposed Bot API transport for the bot: PTB's `BaseRequest` on an aiohttp client session.
+"""The bot's Bot API transport: PTB's `BaseRequest` on an aiohttp client session.
 
-Not used by the bot yet; `python -m benchmarks` measures it end to end as "ours + aiohttp"
-(and "baseline + aiohttp"). Profiles of the bot polling the fake show PTB's default transport,
-httpx, dominating each update: about 2 ms of CPU per request here, much of it httpcore
-looking for `sniffio` (not installed: an `import` that fails on every request) and connection
-pool bookkeeping that grows with the connections in use. The same calls through aiohttp cost
-a fraction of that. Written to be moved to bot/telegram/transport.py as is; it takes the
-keyword arguments PTB's ApplicationBuilder gives HTTPXRequest, so it can stand in for it.
+PTB's default transport, HTTPXRequest, dominated each update in profiles of the bot polling
+the fake Bot API (`python -m benchmarks`): about 2 ms of CPU per request on a 2-core machine,
+spent in httpcore's connection-pool bookkeeping, which grows with the requests in flight. The
+same calls through aiohttp cost a fraction of that, so end to end the bot answers several
+times more updates per second. It takes the keyword arguments PTB's ApplicationBuilder gives
+HTTPXRequest, so either can stand in for the other.
 """
 
 from __future__ import annotations
@@ -104,7 +103,17 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            raise NetworkError(
+                f"aiohttp.{type(error).__name__}: {_without_url(str(error), url)}"
+            ) from error
+
+
+def _without_url(text: str, url: str) -> str:
+    """Return `text` with the request's URL, which holds the bot's token, left out."""
+    method = url.rsplit("/", 1)[-1]
+    _, _, rest = url.partition("://")
+    path = rest[rest.find("/"):] if "/" in rest else url  # not urlsplit: the URL may be bad
+    return text.replace(url, f"<Bot API>/{method}").replace(path, f"/{method}")
 
 
 def _given(value: Any, default: float | None) -> float | None:
