@@ -32,15 +32,15 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
+from benchmarks.stub import TOKEN
 from bot.advisor import Advisor
 from bot.config import Settings
 from bot.engine import rules
 from bot.engine.advice import advice_for, render_advice
 from bot.engine.model import END, Dialogue
 from bot.storage.sqlite import SqliteStore
-from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
-from bot.telegram.handlers import TelegramFrontEnd, callback_data, parse_callback_data
-from bot.telegram.operator import OperatorCommands
+from bot.telegram.handlers import callback_data, parse_callback_data
+from bot.telegram.runner import build_application
 
 App = Application[Any, Any, Any, Any, Any, Any]
 Context = ContextTypes.DEFAULT_TYPE
@@ -58,15 +58,10 @@ def builder(token: str, *, request: BaseRequest | None = None,
     return built
 
 
-def ours(built: ApplicationBuilder[Any, Any, Any, Any, Any, Any], dialogue: Dialogue,
-         store: SqliteStore) -> App:
-    """Return our bot wired as bot.telegram.runner.build_application wires it, pacing off."""
-    app = built.concurrent_updates(ChatOrderedProcessor()).rate_limiter(
-        RetryingRateLimiter()).build()
-    advisor = Advisor(dialogue, store)
-    TelegramFrontEnd(advisor).install(app)
-    OperatorCommands(advisor, Settings(token=app.bot.token)).install(app)
-    return app
+def ours(request: BaseRequest, dialogue: Dialogue, store: SqliteStore) -> App:
+    """Return our bot as bot.telegram.runner builds it, on `request`, pacing off."""
+    settings = Settings(token=TOKEN, flood_control=False)
+    return build_application(settings, Advisor(dialogue, store), request=request)
 
 
 def ours_press_data(keyboard: list[list[dict[str, Any]]], question: str, option: str) -> str:

@@ -58,18 +58,18 @@ async def measure(kind: str, dialogue: Dialogue, people: Sequence[scenario.Perso
     one in `workdir`.
     """
     stub = StubRequest()
-    built = contenders.builder(TOKEN, request=stub)
     store: SqliteStore | None = None
     fresh = workdir / f"{kind}-{time.monotonic_ns()}"
     if kind == "ours":
         database = stored or fresh.with_suffix(".db")
         store = await SqliteStore.open(database)
         await asyncio.to_thread(settle_wal, database)
-        app = contenders.ours(built, dialogue, store)
+        app = contenders.ours(stub, dialogue, store)
     elif kind == "baseline":
-        app = contenders.baseline(built, dialogue, stored or fresh.with_suffix(".pickle"))
+        app = contenders.baseline(contenders.builder(TOKEN, request=stub), dialogue,
+                                  stored or fresh.with_suffix(".pickle"))
     else:
-        app = contenders.floor(built, dialogue)
+        app = contenders.floor(contenders.builder(TOKEN, request=stub), dialogue)
     try:
         async with app:
             return await _drive(kind, app, stub, people, workers)

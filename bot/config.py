@@ -16,6 +16,7 @@ from bot.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIALOGUE = PROJECT_ROOT / "dialogues" / "headphones_vs_iems.yaml"
 DEFAULT_DATABASE = PROJECT_ROOT / "data" / "advisor.db"
+TELEGRAM_API = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
 # Telegram's rule for setWebhook's secret_token.
@@ -43,6 +44,11 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     flood_control: bool = True
     stop_timeout: float = 20.0
+
+    @property
+    def api_url(self) -> str:
+        """Return where the Bot API is: TELEGRAM_BASE_URL, else Telegram's own."""
+        return self.base_url or TELEGRAM_API
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -97,7 +103,7 @@ def _base_url(value: str | None) -> str | None:
     if value is not None and not re.match(r"^https?://[^\s/]+", value):
         raise ConfigError(
             f"TELEGRAM_BASE_URL must start with http:// or https:// and end like the default "
-            f"https://api.telegram.org/bot, got {value!r}"
+            f"{TELEGRAM_API}, got {value!r}"
         )
     return value
 

@@ -142,11 +142,11 @@ async def _bot_api(settings: Settings) -> list[Check]:
     # PTB takes a while to import; only this check needs it.
     from telegram import Bot  # noqa: PLC0415
     from telegram.error import InvalidToken, TelegramError  # noqa: PLC0415
-    from telegram.request import HTTPXRequest  # noqa: PLC0415
 
-    request = HTTPXRequest(connect_timeout=TIMEOUT, read_timeout=TIMEOUT)
-    bot = Bot(settings.token, base_url=settings.base_url or "https://api.telegram.org/bot",
-              request=request)
+    from bot.telegram.transport import AiohttpRequest  # noqa: PLC0415
+
+    request = AiohttpRequest(connect_timeout=TIMEOUT, read_timeout=TIMEOUT)
+    bot = Bot(settings.token, base_url=settings.api_url, request=request)
     where = settings.base_url or "api.telegram.org"
     try:
         async with asyncio.timeout(2 * TIMEOUT):
@@ -166,6 +166,7 @@ async def _bot_api(settings: Settings) -> list[Check]:
             f"a proxy or TELEGRAM_BASE_URL"))]
     finally:
         await bot.shutdown()
+        await request.shutdown()  # also when getMe failed, which bot.shutdown() skips
 
 
 async def _webhook(bot: Bot, url: str) -> Check:

@@ -26,6 +26,7 @@ from telegram.ext import (
 
 from bot.advisor import Advisor, Turn
 from bot.engine.model import Reply, Texts
+from bot.telegram.botapi import advisor_bot
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +164,7 @@ class TelegramFrontEnd:
         # rule then shows the question they missed).
         sent = await self._send(context, message.chat.id, step.reply, turn.session_id)
         if sent and step.chosen_text:
-            await _edit(message, step.chosen_text)
+            await _edit(context, message, step.chosen_text)
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the failure with its traceback and tell the person how to go on."""
@@ -196,9 +197,7 @@ class TelegramFrontEnd:
             question = turn.step.reply
             reply = Reply(f"{self.texts.error}\n\n{question.text}", question.buttons)
             session_id = turn.session_id
-        await context.bot.send_message(
-            chat_id, reply.text, reply_markup=keyboard(reply, session_id)
-        )
+        await advisor_bot(context.bot).send_text(chat_id, reply.text, keyboard(reply, session_id))
 
     async def _show(self, context: Context, chat_id: int, turn: Turn) -> None:
         if turn.step.kind == "duplicate":
@@ -213,9 +212,8 @@ class TelegramFrontEnd:
     ) -> bool:
         """Send `reply`; return False when the chat blocked the bot (nothing more goes there)."""
         try:
-            await context.bot.send_message(
-                chat_id, reply.text, reply_markup=keyboard(reply, session_id)
-            )
+            await advisor_bot(context.bot).send_text(
+                chat_id, reply.text, keyboard(reply, session_id))
         except Forbidden as error:
             await self._blocked(chat_id, error)
             return False
@@ -255,10 +253,10 @@ async def _answer(query: CallbackQuery, text: str | None) -> None:
             raise
 
 
-async def _edit(message: Message, text: str) -> None:
+async def _edit(context: Context, message: Message, text: str) -> None:
     """Show the choice on the question's message and remove its buttons."""
     try:
-        await message.edit_text(text)
+        await advisor_bot(context.bot).edit_text(message.chat.id, message.message_id, text)
     except BadRequest as error:
         # A double press or a re-delivered update finds the message already edited.
         if "not modified" not in str(error).lower():

@@ -22,6 +22,7 @@ from typing import Any
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Updater
+from telegram.request import BaseRequest
 
 from bot.advisor import Advisor
 from bot.config import Settings
@@ -29,6 +30,7 @@ from bot.engine.loader import load_dialogue
 from bot.errors import AdvisorError
 from bot.reload import Reload, reload_dialogue
 from bot.storage.sqlite import SqliteStore
+from bot.telegram.botapi import AdvisorBot
 from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
 from bot.telegram.flood import FloodControl
 from bot.telegram.handlers import TelegramFrontEnd
@@ -50,30 +52,32 @@ CONNECTIONS = 256
 
 
 def build_application(settings: Settings, advisor: Advisor, *,
-                      read_timeout: float = DEFAULT_TIMEOUT) -> App:
+                      read_timeout: float = DEFAULT_TIMEOUT,
+                      request: BaseRequest | None = None) -> App:
     """Return an Application wired to the advisor (not yet initialised).
 
     `read_timeout` bounds the wait for each Bot API answer (getUpdates adds its long poll).
+    `request`, when given, carries every Bot API call instead of the bot's own transport (the
+    benchmarks answer in process through it).
     """
     if settings.token is None:
         raise AdvisorError("TELEGRAM_BOT_TOKEN is not set")
     limiter: BaseRateLimiter[None] = (
         FloodControl(RetryingRateLimiter()) if settings.flood_control else RetryingRateLimiter()
     )
-    builder = (
-        ApplicationBuilder()
-        .token(settings.token)
-        .concurrent_updates(ChatOrderedProcessor(workers=WORKERS))
-        .rate_limiter(limiter)
-    )
-    sends = AiohttpRequest(connection_pool_size=CONNECTIONS, read_timeout=read_timeout)
+    sends = request or AiohttpRequest(connection_pool_size=CONNECTIONS, read_timeout=read_timeout)
     # On stop, PTB cancels the long poll and at once confirms the offset with one more
     # getUpdates; with a single connection that call can wait for the cancelled one to let go,
     # time out, and leave the updates to be fetched again after a restart.
-    polls = AiohttpRequest(connection_pool_size=2, read_timeout=read_timeout, pool_timeout=5.0)
-    builder = builder.request(sends).get_updates_request(polls)
-    if settings.base_url:
-        builder = builder.base_url(settings.base_url)
+    polls = request or AiohttpRequest(
+        connection_pool_size=2, read_timeout=read_timeout, pool_timeout=5.0)
+    bot = AdvisorBot(settings.token, base_url=settings.api_url, request=sends,
+                     get_updates_request=polls, rate_limiter=limiter)
+    builder = (
+        ApplicationBuilder()
+        .bot(bot)
+        .concurrent_updates(ChatOrderedProcessor(workers=WORKERS))
+    )
     app = builder.build()
     front = TelegramFrontEnd(advisor)
     front.install(app)
