@@ -5,7 +5,8 @@
   CallbackQueryHandler per state, answers in `context.user_data`, PicklePersistence at its
   defaults; our rules and advice decide the next question and the result, so the dialogue
   work matches ours.
-- floor: bare PTB dispatch making the same Bot API calls and storing nothing.
+- floor: bare PTB dispatch making the same Bot API calls the way ours makes them (AdvisorBot,
+  which does not parse Telegram's answer), storing nothing.
 
 Each sends the same calls per update: /start -> sendMessage; a press -> answerCallbackQuery,
 editMessageText (the choice), sendMessage (the next question or the advice).
@@ -13,12 +14,13 @@ editMessageText (the choice), sendMessage (the next question or the advice).
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from pathlib import Path
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -39,6 +41,7 @@ from bot.engine import rules
 from bot.engine.advice import advice_for, render_advice
 from bot.engine.model import END, Dialogue
 from bot.storage.sqlite import SqliteStore
+from bot.telegram.botapi import AdvisorBot
 from bot.telegram.handlers import callback_data, parse_callback_data
 from bot.telegram.runner import build_application
 
@@ -151,26 +154,31 @@ class _Conversation:
         return f"{heading}\n\n{question.text}", InlineKeyboardMarkup(rows)
 
 
-def floor(built: ApplicationBuilder[Any, Any, Any, Any, Any, Any], dialogue: Dialogue) -> App:
-    """Return bare PTB dispatch: the same calls with fixed texts, nothing stored."""
-    app = built.build()
+def floor(request: BaseRequest, dialogue: Dialogue) -> App:
+    """Return bare PTB dispatch: the same calls with fixed texts, nothing stored.
+
+    It sends as ours does (AdvisorBot, without building a Message from Telegram's answer), so
+    that ours / floor is what our dialogue and storage add, not how the calls are made.
+    """
+    bot = AdvisorBot(TOKEN, request=request, get_updates_request=request)
+    app = ApplicationBuilder().bot(bot).build()
     first = dialogue.questions[dialogue.start]
     text = f"{dialogue.texts.welcome}\n\n{first.text}"
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(option.label, callback_data=f"{first.id}:{option.id}")]
-         for option in first.options])
+    markup = json.dumps({"inline_keyboard": [
+        [{"text": option.label, "callback_data": f"{first.id}:{option.id}"}]
+        for option in first.options]})
 
-    async def start(update: Update, context: Context) -> None:
+    async def start(update: Update, _: Context) -> None:
         assert update.effective_chat is not None
-        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+        await bot.send_text(update.effective_chat.id, text, markup)
 
-    async def press(update: Update, context: Context) -> None:
+    async def press(update: Update, _: Context) -> None:
         query = update.callback_query
         assert query is not None
-        assert update.effective_chat is not None
+        assert isinstance(query.message, Message)
         await query.answer()
-        await query.edit_message_text(first.text)
-        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+        await bot.edit_text(query.message.chat.id, query.message.message_id, first.text)
+        await bot.send_text(query.message.chat.id, text, markup)
 
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(press))

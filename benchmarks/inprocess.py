@@ -69,7 +69,7 @@ async def measure(kind: str, dialogue: Dialogue, people: Sequence[scenario.Perso
         app = contenders.baseline(contenders.builder(TOKEN, request=stub), dialogue,
                                   stored or fresh.with_suffix(".pickle"))
     else:
-        app = contenders.floor(contenders.builder(TOKEN, request=stub), dialogue)
+        app = contenders.floor(stub, dialogue)
     try:
         async with app:
             return await _drive(kind, app, stub, people, workers)

@@ -76,6 +76,8 @@ class StubRequest(BaseRequest):
             "text": params["text"],
         }
         markup = params.get("reply_markup")
+        if isinstance(markup, str):  # sent already encoded
+            markup = json.loads(markup)
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = markup
             if name == "sendMessage":

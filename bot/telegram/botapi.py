@@ -9,17 +9,14 @@ retries and errors, and drop the answer.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup
 from telegram.ext import ExtBot
 
 
 class AdvisorBot(ExtBot[None]):
     """The bot the Application runs; see the module's docstring for why."""
 
-    async def send_text(
-        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
-    ) -> None:
-        """Send a plain-text message, with inline buttons when given."""
+    async def send_text(self, chat_id: int, text: str, markup: str | None = None) -> None:
+        """Send a plain-text message, with an inline keyboard (the Bot API's JSON) when given."""
         await self._post("sendMessage", {"chat_id": chat_id, "text": text,
                                          "reply_markup": markup})
 

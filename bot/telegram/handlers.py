@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from typing import Any
 
 from telegram import (
     BotCommand,
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     Update,
 )
@@ -50,17 +49,17 @@ def parse_callback_data(raw: str) -> tuple[int | None, str]:
     return int(number), data
 
 
-def keyboard(reply: Reply, session_id: int | None) -> InlineKeyboardMarkup | None:
-    """Return the reply's buttons as an inline keyboard, or None when it has none."""
+def keyboard(reply: Reply, session_id: int | None) -> str | None:
+    """Return the reply's buttons as an inline keyboard in the Bot API's JSON, or None.
+
+    Encoded here rather than built from PTB's InlineKeyboardButton objects, which PTB then
+    turns back into dicts: the objects cost more than the rest of a press's dialogue work.
+    """
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=callback_data(session_id, b.data))
-             for b in row]
-            for row in reply.buttons
-        ]
-    )
+    rows = [[{"text": b.label, "callback_data": callback_data(session_id, b.data)} for b in row]
+            for row in reply.buttons]
+    return json.dumps({"inline_keyboard": rows})
 
 
 class TelegramFrontEnd:
