@@ -14,7 +14,6 @@ from bot.engine.advice import advice_for, render_advice
 from bot.engine.model import (
     END,
     Answer,
-    Button,
     Dialogue,
     Option,
     Question,
@@ -102,7 +101,7 @@ def adopt(dialogue: Dialogue, session: Session) -> Session | None:
 def progress(dialogue: Dialogue, session: Session) -> tuple[int, int]:
     """Return (this question's number, questions this path will ask) for an open session."""
     chosen = session.chosen()
-    ahead = sum(1 for _ in rules.predicted_path(dialogue, _current(session), chosen))
+    ahead = rules.questions_ahead(dialogue, _current(session), chosen)
     done = len(session.answers)
     return done + 1, done + max(ahead, 1)
 
@@ -112,13 +111,7 @@ def question_reply(dialogue: Dialogue, session: Session) -> Reply:
     question = dialogue.questions[_current(session)]
     number, total = progress(dialogue, session)
     heading = dialogue.texts.progress.format(number=number, total=total)
-    buttons = tuple(
-        Button(option.label, f"{question.id}:{option.id}") for option in question.options
-    )
-    rows = tuple(
-        buttons[i : i + question.columns] for i in range(0, len(buttons), question.columns)
-    )
-    return Reply(f"{heading}\n\n{question.text}", rows)
+    return Reply(f"{heading}\n\n{question.text}", question.buttons)
 
 
 def normalize(text: str) -> str:
@@ -161,14 +154,16 @@ def _names(option: Option) -> tuple[str, ...]:
 def _accept(
     dialogue: Dialogue, session: Session, question: Question, option: Option, now: float
 ) -> Step:
-    answered = replace(session, answers=(*session.answers, Answer(question.id, option.id, now)))
-    chosen = answered.chosen()
+    answers = (*session.answers, Answer(question.id, option.id, now))
+    chosen = {**session.chosen(), question.id: option.id}
     following = rules.asked(dialogue, rules.route(question, chosen, option), chosen)
     chosen_text = dialogue.texts.chosen.format(question=question.text, label=option.label)
     if following == END:
-        step = _finish(dialogue, answered, now, chosen=option)
+        step = _finish(dialogue, replace(session, answers=answers), now, chosen=option)
         return replace(step, chosen_text=chosen_text)
-    moved = replace(answered, current=following)
+    # Built directly: dataclasses.replace costs more than the rest of a press's routing.
+    moved = Session(session.dialogue, session.version, following, answers, session.outcome,
+                    session.started_at, session.finished_at)
     return Step(
         "question",
         moved,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 END = "end"
@@ -87,6 +88,18 @@ class Recommended:
 Condition = Answered | AllOf | AnyOf | Not | CloseCall | Recommended
 
 
+def mentioned(condition: Condition) -> frozenset[str]:
+    """Return the questions whose answers `condition` looks at."""
+    match condition:
+        case Answered(question, _):
+            return frozenset((question,))
+        case AllOf(conditions) | AnyOf(conditions):
+            return frozenset().union(*(mentioned(c) for c in conditions))
+        case Not(inner):
+            return mentioned(inner)
+    return frozenset()
+
+
 # The dialogue --------------------------------------------------------------------------------
 
 
@@ -131,6 +144,14 @@ class Question:
             if option.id == option_id:
                 return option
         return None
+
+    @cached_property
+    def buttons(self) -> tuple[tuple[Button, ...], ...]:
+        """Return the options as rows of answer buttons, `columns` to a row."""
+        buttons = tuple(Button(option.label, f"{self.id}:{option.id}") for option in self.options)
+        return tuple(
+            buttons[i : i + self.columns] for i in range(0, len(buttons), self.columns)
+        )
 
 
 @dataclass(frozen=True)
@@ -232,6 +253,22 @@ class Dialogue:
     max_reasons: int = 3
     texts: Texts = field(default_factory=Texts)
     source: str = "<memory>"
+
+    @cached_property
+    def routing_questions(self) -> tuple[str, ...]:
+        """Return the questions whose answers can change the route (branches, `ask_if`)."""
+        conditions = [
+            condition
+            for question in self.questions.values()
+            for condition in (question.ask_if, *(branch.when for branch in question.branches))
+            if condition is not None
+        ]
+        return tuple(sorted(frozenset().union(*(mentioned(c) for c in conditions))))
+
+    @cached_property
+    def ahead_cache(self) -> dict[tuple[str, tuple[str | None, ...]], int]:
+        """Where `rules.questions_ahead` keeps what it worked out (a dialogue never changes)."""
+        return {}
 
 
 # A person's way through a dialogue -----------------------------------------------------------

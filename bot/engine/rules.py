@@ -84,6 +84,25 @@ def predicted_path(dialogue: Dialogue, current: str, chosen: Mapping[str, str]) 
         target = asked(dialogue, route(dialogue.questions[target], chosen, None), chosen)
 
 
+AHEAD_CACHE_LIMIT = 65_536
+
+
+def questions_ahead(dialogue: Dialogue, current: str, chosen: Mapping[str, str]) -> int:
+    """Return how many questions `predicted_path` yields, remembered per dialogue.
+
+    Only the answers that routing looks at can change it, so the cache is keyed by those: a
+    handful of entries for a typical dialogue, however many people go through it.
+    """
+    key = (current, tuple(chosen.get(q) for q in dialogue.routing_questions))
+    cache = dialogue.ahead_cache
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= AHEAD_CACHE_LIMIT:
+            cache.clear()
+        found = cache[key] = sum(1 for _ in predicted_path(dialogue, current, chosen))
+    return found
+
+
 def scores(dialogue: Dialogue, chosen: Mapping[str, str]) -> dict[str, int]:
     """Return every outcome's points for these answers, in the file's order of outcomes."""
     totals = dict.fromkeys(dialogue.outcomes, 0)
