@@ -83,10 +83,15 @@ async def _in_process(plan: Plan, raw: dict[str, Any]) -> list[Row]:
         str(s.workers): {k: [asdict(r) for r in runs] for k, runs in s.rounds.items()}
         for s in (wide, narrow)
     }
-    ours, base, floor = (wide.runs[kind] for kind in ("ours", "baseline", "floor"))
+    ours, base, floor, lean = (wide.runs[kind] for kind in ("ours", "baseline", "floor", "lean"))
     against_floor = wide.ratio("ours", "floor")
     low, high = wide.spread("ours", "floor")
+    lean_low, lean_high = wide.spread("ours", "lean")
     seq = narrow.runs
+
+    def cpu(run: inprocess.Run) -> str:
+        return number(run.cpu_seconds / run.updates * 1e6)
+
     return [
         Row(f"µs per update, {WORKERS} chats at once, median of {plan.rounds} rounds"
             " (other: floor)",
@@ -94,16 +99,21 @@ async def _in_process(plan: Plan, raw: dict[str, Any]) -> list[Row]:
             f"{times(against_floor)} floor (rounds {low:.2f}-{high:.2f}x),"
             f" {times(wide.ratio('ours', 'baseline'))} baseline",
             "≤ 1.5x floor", against_floor <= 1.5),
+        Row("the same, against the lean floor (other): what our dialogue and storage add",
+            number(ours.us_per_update), other=number(lean.us_per_update),
+            ratio=f"{times(wide.ratio('ours', 'lean'))} lean floor (rounds"
+            f" {lean_low:.2f}-{lean_high:.2f}x), +{ours.us_per_update - lean.us_per_update:.0f}"
+            " µs"),
         Row("updates per second, same run", number(1e6 / ours.us_per_update),
             number(1e6 / base.us_per_update), number(1e6 / floor.us_per_update)),
-        Row("CPU µs per update (all threads)", number(ours.cpu_seconds / ours.updates * 1e6),
-            number(base.cpu_seconds / base.updates * 1e6),
-            number(floor.cpu_seconds / floor.updates * 1e6),
+        Row("CPU µs per update (all threads; other: floor / lean floor)", cpu(ours), cpu(base),
+            f"{cpu(floor)} / {cpu(lean)}",
             times(ours.cpu_seconds / ours.updates / (floor.cpu_seconds / floor.updates))
             + " floor"),
-        Row("µs per update, one chat at a time (other: floor)",
+        Row("µs per update, one chat at a time (other: floor / lean floor)",
             number(seq["ours"].us_per_update), number(seq["baseline"].us_per_update),
-            number(seq["floor"].us_per_update), times(narrow.ratio("ours", "floor")) + " floor"),
+            f"{number(seq['floor'].us_per_update)} / {number(seq['lean'].us_per_update)}",
+            times(narrow.ratio("ours", "floor")) + " floor"),
         Row("baseline's flush of those chats (not in its per-update cost)", "none needed",
             f"{base.flush_seconds:.2f} s"),
     ]

@@ -5,8 +5,9 @@
   CallbackQueryHandler per state, answers in `context.user_data`, PicklePersistence at its
   defaults; our rules and advice decide the next question and the result, so the dialogue
   work matches ours.
-- floor: bare PTB dispatch making the same Bot API calls the way ours makes them (AdvisorBot,
-  which does not parse Telegram's answer), storing nothing.
+- floor: bare PTB dispatch making the same Bot API calls and storing nothing.
+- lean floor ("lean"): the floor making its calls the way ours does (AdvisorBot, which does not
+  parse Telegram's answer, and a keyboard already encoded as JSON).
 
 Each sends the same calls per update: /start -> sendMessage; a press -> answerCallbackQuery,
 editMessageText (the choice), sendMessage (the next question or the advice).
@@ -39,7 +40,7 @@ from bot.advisor import Advisor
 from bot.config import Settings
 from bot.engine import rules
 from bot.engine.advice import advice_for, render_advice
-from bot.engine.model import END, Dialogue
+from bot.engine.model import END, Dialogue, Question
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.botapi import AdvisorBot
 from bot.telegram.handlers import callback_data, parse_callback_data
@@ -47,7 +48,7 @@ from bot.telegram.runner import build_application
 
 App = Application[Any, Any, Any, Any, Any, Any]
 Context = ContextTypes.DEFAULT_TYPE
-KINDS = ("ours", "baseline", "floor")
+KINDS = ("ours", "baseline", "floor", "lean")
 
 
 def builder(token: str, *, request: BaseRequest | None = None,
@@ -154,16 +155,40 @@ class _Conversation:
         return f"{heading}\n\n{question.text}", InlineKeyboardMarkup(rows)
 
 
-def floor(request: BaseRequest, dialogue: Dialogue) -> App:
-    """Return bare PTB dispatch: the same calls with fixed texts, nothing stored.
+def floor(built: ApplicationBuilder[Any, Any, Any, Any, Any, Any], dialogue: Dialogue) -> App:
+    """Return bare PTB dispatch: the same calls with fixed texts, nothing stored."""
+    app = built.build()
+    text, first = _first_question(dialogue)
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(option.label, callback_data=f"{first.id}:{option.id}")]
+         for option in first.options])
 
-    It sends as ours does (AdvisorBot, without building a Message from Telegram's answer), so
-    that ours / floor is what our dialogue and storage add, not how the calls are made.
+    async def start(update: Update, context: Context) -> None:
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+    async def press(update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None
+        assert update.effective_chat is not None
+        await query.answer()
+        await query.edit_message_text(first.text)
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CallbackQueryHandler(press))
+    return app
+
+
+def lean_floor(request: BaseRequest, dialogue: Dialogue) -> App:
+    """Return the floor making its calls the way ours makes them: through AdvisorBot, which
+    does not parse Telegram's answer, with the keyboard already encoded.
+
+    ours / lean floor is what our dialogue and storage add per update.
     """
     bot = AdvisorBot(TOKEN, request=request, get_updates_request=request)
     app = ApplicationBuilder().bot(bot).build()
-    first = dialogue.questions[dialogue.start]
-    text = f"{dialogue.texts.welcome}\n\n{first.text}"
+    text, first = _first_question(dialogue)
     markup = json.dumps({"inline_keyboard": [
         [{"text": option.label, "callback_data": f"{first.id}:{option.id}"}]
         for option in first.options]})
@@ -183,3 +208,8 @@ def floor(request: BaseRequest, dialogue: Dialogue) -> App:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(press))
     return app
+
+
+def _first_question(dialogue: Dialogue) -> tuple[str, Question]:
+    first = dialogue.questions[dialogue.start]
+    return f"{dialogue.texts.welcome}\n\n{first.text}", first

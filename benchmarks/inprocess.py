@@ -68,8 +68,10 @@ async def measure(kind: str, dialogue: Dialogue, people: Sequence[scenario.Perso
     elif kind == "baseline":
         app = contenders.baseline(contenders.builder(TOKEN, request=stub), dialogue,
                                   stored or fresh.with_suffix(".pickle"))
+    elif kind == "floor":
+        app = contenders.floor(contenders.builder(TOKEN, request=stub), dialogue)
     else:
-        app = contenders.floor(stub, dialogue)
+        app = contenders.lean_floor(stub, dialogue)
     try:
         async with app:
             return await _drive(kind, app, stub, people, workers)
