@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import DEFAULT_DIALOGUE
-from bot.engine import engine
+from bot.engine import engine, rules
 from bot.engine.loader import load_dialogue
 from bot.engine.model import CALLBACK_DATA_LIMIT, CALLBACK_RESERVED, TEXT_LIMIT, Session, Step
 
@@ -110,6 +110,10 @@ def check(before: Session | None, action: Action, step: Step) -> None:
         number, total = engine.progress(DIALOGUE, session)
         assert 1 <= number <= total
         assert number == len(session.answers) + 1
+        # The count of questions left is cached per dialogue; it must match walking the path.
+        assert session.current is not None
+        walked = len(list(rules.predicted_path(DIALOGUE, session.current, session.chosen())))
+        assert total == len(session.answers) + max(walked, 1)
     if before is not None and not step.changed:
         assert session == before
     if before is not None and isinstance(action, Back):
