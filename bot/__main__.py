@@ -19,7 +19,7 @@ from bot.console import Console
 from bot.engine.loader import load_dialogue, load_dialogues
 from bot.engine.validate import summary
 from bot.errors import AdvisorError, DialogueError
-from bot.logs import setup_logging
+from bot.logs import redact, setup_logging
 from bot.ops import export, graph
 from bot.ops.stats import collect_stats, parse_duration, render_stats
 from bot.storage.sqlite import SqliteStore
@@ -209,7 +209,12 @@ def _run(args: argparse.Namespace) -> int:
     # PTB and httpx take a while to import; the terminal chat and `validate` do not need them.
     from bot.telegram.runner import serve  # noqa: PLC0415
 
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except AdvisorError as error:
+        # Printed as it is, not through the log's formatter: blank the token here too (an
+        # error may quote a Bot API URL in a form the transport did not recognise).
+        raise AdvisorError(redact(str(error), settings.secrets)) from None
     return 0
 
 

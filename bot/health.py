@@ -21,7 +21,7 @@ from bot.config import Settings, load_settings
 from bot.engine.loader import load_dialogue
 from bot.engine.validate import summary
 from bot.errors import ConfigError, DialogueError
-from bot.logs import setup_logging
+from bot.logs import redact, setup_logging
 from bot.storage.migrations import LATEST
 
 if TYPE_CHECKING:
@@ -160,13 +160,12 @@ async def _bot_api(settings: Settings) -> list[Check]:
         return [Check("Bot API", passed=False,
                       detail="Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather")]
     except (TelegramError, TimeoutError) as error:
-        reason = str(error).replace(settings.token, "[REDACTED]") or "no answer"
+        reason = redact(str(error), settings.secrets) or "no answer"
         return [Check("Bot API", passed=False, detail=(
             f"cannot reach {where} within {TIMEOUT:g} s ({reason}); check the network, "
             f"a proxy or TELEGRAM_BASE_URL"))]
     finally:
         await bot.shutdown()
-        await request.shutdown()  # also when getMe failed, which bot.shutdown() skips
 
 
 async def _webhook(bot: Bot, url: str) -> Check:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable
 
@@ -18,10 +19,19 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """Return the formatted record with secrets replaced."""
-        text = super().format(record)
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return redact(super().format(record), self._secrets)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Return `text` with every secret in it replaced by [REDACTED], in any letter case.
+
+    Case matters because PTB capitalises Telegram's error descriptions (str.capitalize
+    lowercases the rest), so a description that quotes the token quotes it in lower case.
+    """
+    for secret in secrets:
+        if secret:
+            text = re.sub(re.escape(secret), REDACTED, text, flags=re.IGNORECASE)
+    return text
 
 
 def setup_logging(level: str, secrets: Iterable[str], stream: object = None) -> None:

@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
 COMMANDS = "advisor.commands"
-TRANSPORTS = "advisor.transports"
 EXIT_STOP_TIMEOUT = 3
 WORKERS = 1024
 """Updates handled at once. Flood control holds a handler until its messages may go, and a
@@ -83,7 +82,6 @@ def build_application(settings: Settings, advisor: Advisor, *,
     front.install(app)
     OperatorCommands(advisor, settings).install(app)
     app.bot_data[COMMANDS] = front.commands()
-    app.bot_data[TRANSPORTS] = (sends, polls)
     return app
 
 
@@ -179,7 +177,7 @@ async def _initialize(app: App) -> None:
     try:
         await app.initialize()
     except BaseException:
-        await asyncio.gather(*(request.shutdown() for request in app.bot_data[TRANSPORTS]))
+        await app.bot.shutdown()
         raise
 
 

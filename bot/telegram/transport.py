@@ -66,7 +66,8 @@ class AiohttpRequest(BaseRequest):
         """Open the session; initialising twice is harmless."""
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size)
-            self._session = aiohttp.ClientSession(connector=connector)
+            # trust_env: HTTP(S)_PROXY and NO_PROXY apply, as they did with PTB's httpx.
+            self._session = aiohttp.ClientSession(connector=connector, trust_env=True)
 
     async def shutdown(self) -> None:
         """Close the session and its connections; shutting down twice is harmless."""
@@ -95,8 +96,10 @@ class AiohttpRequest(BaseRequest):
         )
         body = _body(request_data)
         try:
+            # No redirects, as with httpx: aiohttp would follow one as a GET without the body,
+            # and take the token in the URL wherever it pointed.
             async with self._session.request(
-                method, url, data=body, timeout=timeout, proxy=self._proxy,
+                method, url, data=body, timeout=timeout, proxy=self._proxy, allow_redirects=False,
                 headers=_MULTIPART if isinstance(body, aiohttp.FormData) else _FORM,
             ) as response:
                 return response.status, await response.read()

@@ -155,3 +155,85 @@ async def test_python_m_bot_with_a_bad_base_url_says_so_in_one_line_without_the_
     )
     assert TOKEN.split(":")[1] not in log
     assert "Unclosed" not in log, "the transport's connections were left open"
+
+
+async def test_http_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    request_lines: list[bytes] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request_lines.append(await reader.readline())
+        while (await reader.readline()).strip():
+            pass  # the headers
+        body = b'{"ok": true, "result": true}'
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                     + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+        await writer.drain()
+        writer.close()
+
+    listening = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        async with listening:
+            result = await request.post(f"http://api.example.invalid/bot{TOKEN}/deleteWebhook")
+    finally:
+        await request.shutdown()
+    assert result is True
+    assert request_lines == [
+        f"POST http://api.example.invalid/bot{TOKEN}/deleteWebhook HTTP/1.1\r\n".encode()
+    ]
+
+
+async def test_a_redirect_is_an_error_and_is_not_followed() -> None:
+    followed: list[str] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if request.path.startswith("/elsewhere"):
+            followed.append(request.method)
+            return ok(True)
+        raise web.HTTPFound(f"/elsewhere/{request.match_info['method']}")
+
+    async with server(handler) as base, Bot(TOKEN, base_url=base,
+                                             request=AiohttpRequest()) as bot:
+        with pytest.raises(NetworkError, match=r"\(302\)"):
+            await bot.send_message(7, "Question 1 of 9")
+    assert followed == []
+
+
+async def test_an_error_that_quotes_the_token_is_printed_without_it(tmp_path: Path) -> None:
+    async def echo(request: web.Request) -> web.Response:
+        # A server that quotes the URL it was asked for in its error, as some proxies do.
+        return web.json_response(
+            {"ok": False, "error_code": 400, "description": f"Bad Request: {request.path}"},
+            status=400)
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", echo)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=f"http://127.0.0.1:{port}/bot",
+               DATABASE_PATH=str(tmp_path / "advisor.db"))
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=PROJECT_ROOT, env=env,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        await runner.cleanup()
+    log = stderr.decode()
+    assert process.returncode == 2, log
+    # PTB capitalises Telegram's error descriptions, lowering the token's case on the way.
+    assert log.splitlines()[-1] == (
+        "error: cannot reach the Bot API (/bot[REDACTED]/getme);"
+        " check the network or TELEGRAM_BASE_URL"
+    )
+    assert TOKEN.split(":")[1].lower() not in log.lower()
