@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -56,6 +57,8 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._proxy = proxy
         self._session: aiohttp.ClientSession | None = None
+        self._environment: dict[str, str] = {}
+        self._proxies: dict[str, str | None] = {}  # by scheme://host
 
     @property
     def read_timeout(self) -> float | None:
@@ -66,13 +69,28 @@ class AiohttpRequest(BaseRequest):
         """Open the session; initialising twice is harmless."""
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size)
-            # trust_env: HTTP(S)_PROXY and NO_PROXY apply, as they did with PTB's httpx.
-            self._session = aiohttp.ClientSession(connector=connector, trust_env=True)
+            self._session = aiohttp.ClientSession(connector=connector)
+            # HTTP(S)_PROXY and NO_PROXY apply, as they did with PTB's httpx, which also reads
+            # them when it starts. Not aiohttp's trust_env: that reads them again, and .netrc,
+            # on a thread for every request.
+            self._environment = getproxies()
+            self._proxies = {}
 
     async def shutdown(self) -> None:
         """Close the session and its connections; shutting down twice is harmless."""
         if self._session is not None and not self._session.closed:
             await self._session.close()
+
+    def _proxy_for(self, url: str) -> str | None:
+        """Return the proxy for `url`: the one given, else the environment's (looked up once
+        per scheme and host)."""
+        if self._proxy is not None:
+            return self._proxy
+        scheme, _, rest = url.partition("://")
+        origin = f"{scheme}://{rest.split('/', 1)[0]}"
+        if origin not in self._proxies:
+            self._proxies[origin] = _proxy_from_environment(self._environment, origin)
+        return self._proxies[origin]
 
     async def do_request(  # noqa: PLR0917 (PTB's signature)
         self,
@@ -99,7 +117,8 @@ class AiohttpRequest(BaseRequest):
             # No redirects, as with httpx: aiohttp would follow one as a GET without the body,
             # and take the token in the URL wherever it pointed.
             async with self._session.request(
-                method, url, data=body, timeout=timeout, proxy=self._proxy, allow_redirects=False,
+                method, url, data=body, timeout=timeout, proxy=self._proxy_for(url),
+                allow_redirects=False,
                 headers=_MULTIPART if isinstance(body, aiohttp.FormData) else _FORM,
             ) as response:
                 return response.status, await response.read()
@@ -109,6 +128,15 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(
                 f"aiohttp.{type(error).__name__}: {_without_url(str(error), url)}"
             ) from error
+
+
+def _proxy_from_environment(environment: dict[str, str], origin: str) -> str | None:
+    """Return the proxy HTTP(S)_PROXY names for `origin` ("scheme://host[:port]"), if any."""
+    scheme, _, host = origin.partition("://")
+    proxy = environment.get(scheme)
+    if proxy is None or proxy_bypass(host.rsplit(":", 1)[0]):  # NO_PROXY
+        return None
+    return proxy
 
 
 def _without_url(text: str, url: str) -> str:

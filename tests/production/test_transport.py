@@ -157,7 +157,9 @@ async def test_python_m_bot_with_a_bad_base_url_says_so_in_one_line_without_the_
     assert "Unclosed" not in log, "the transport's connections were left open"
 
 
-async def test_http_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_http_proxy_from_the_environment_is_used_unless_no_proxy_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     request_lines: list[bytes] = []
 
     async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -170,20 +172,26 @@ async def test_http_proxy_from_the_environment_is_used(monkeypatch: pytest.Monke
         await writer.drain()
         writer.close()
 
+    async def direct(_: web.Request) -> web.Response:
+        return ok(True)
+
     listening = await asyncio.start_server(proxy, "127.0.0.1", 0)
     port = listening.sockets[0].getsockname()[1]
-    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
     request = AiohttpRequest()
     await request.initialize()
     try:
-        async with listening:
-            result = await request.post(f"http://api.example.invalid/bot{TOKEN}/deleteWebhook")
+        async with listening, server(direct) as base:
+            proxied = await request.post(f"http://api.example.invalid/bot{TOKEN}/deleteWebhook")
+            straight = await request.post(f"{base}{TOKEN}/deleteWebhook")
     finally:
         await request.shutdown()
-    assert result is True
-    assert request_lines == [
+    assert proxied is True
+    assert straight is True
+    assert request_lines == [  # only the first went through the proxy
         f"POST http://api.example.invalid/bot{TOKEN}/deleteWebhook HTTP/1.1\r\n".encode()
     ]
 
