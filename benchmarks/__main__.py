@@ -123,13 +123,12 @@ async def _in_process(plan: Plan, raw: dict[str, Any]) -> list[Row]:
 
 
 async def _growth(plan: Plan, raw: dict[str, Any]) -> tuple[list[Row], list[Row]]:
-    ours: list[dict[str, Any]] = []
     base: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-growth-") as tmp:
-        for stored in plan.ours_sizes:
-            _say(f"growth: ours with {stored:,} chats stored")
-            ours.append(await growth.measure("ours", stored, plan.growth_people, Path(tmp),
-                                             plan.growth_rounds))
+        sizes = ", ".join(f"{stored:,}" for stored in plan.ours_sizes)
+        _say(f"growth: ours with {sizes} chats stored, {plan.growth_rounds} round(s) each")
+        ours = await growth.measure_ours(plan.ours_sizes, plan.growth_people, Path(tmp),
+                                         plan.growth_rounds)
         for stored, people in plan.baseline_sizes:
             _say(f"growth: baseline with {stored:,} chats stored")
             base.append(await growth.measure("baseline", stored, people, Path(tmp)))

@@ -2,9 +2,10 @@
 
 The stored chats are generated straight into the file (SQL for ours, one pickle.dump for the
 baseline), each a finished dialogue with its answers. Each measurement runs in a fresh process
-(`python -m benchmarks.growth KIND FILE STORED PEOPLE ROUNDS`) so its peak RSS is its own. Half the
-people are returning chats, half new ones. Start-up is measured there too: loading and
-checking the dialogue and opening the database (ours), or loading the pickle (baseline).
+(`python -m benchmarks.growth KIND FILE STORED PEOPLE ROUNDS [--turn N]`) so its peak RSS is its
+own. Half the people are returning chats, half new ones. Start-up is measured there too:
+loading and checking the dialogue and opening the database (ours), or loading the pickle
+(baseline).
 """
 
 from __future__ import annotations
@@ -107,7 +108,9 @@ def visitors(
 # In the measuring process ---------------------------------------------------------------------
 
 
-async def _ours(file: Path, stored: int, count: int, rounds: int) -> dict[str, Any]:
+async def _ours(
+    file: Path, stored: int, count: int, rounds: int, first_turn: int = 0
+) -> dict[str, Any]:
     began = time.perf_counter()
     dialogue = scenario.dialogue()
     loaded = time.perf_counter()
@@ -116,7 +119,7 @@ async def _ours(file: Path, stored: int, count: int, rounds: int) -> dict[str, A
     await store.close()
     costs = []
     with tempfile.TemporaryDirectory() as tmp:
-        for turn in range(rounds):
+        for turn in range(first_turn, first_turn + rounds):
             people = visitors(dialogue, stored, count, turn)
             run = await inprocess.measure("ours", dialogue, people, WORKERS, Path(tmp),
                                           stored=file)
@@ -152,15 +155,70 @@ def main() -> None:
     parser.add_argument("stored", type=int)
     parser.add_argument("people", type=int)
     parser.add_argument("rounds", type=int)
+    parser.add_argument("--turn", type=int, default=0, help="the first round's people (ours)")
     arguments = parser.parse_args()
-    measure = _ours if arguments.kind == "ours" else _baseline
-    result = asyncio.run(
-        measure(arguments.file, arguments.stored, arguments.people, arguments.rounds))
+    if arguments.kind == "ours":
+        work = _ours(arguments.file, arguments.stored, arguments.people, arguments.rounds,
+                     arguments.turn)
+    else:
+        work = _baseline(arguments.file, arguments.stored, arguments.people, arguments.rounds)
+    result = asyncio.run(work)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     sys.stdout.write(json.dumps(result) + "\n")
 
 
 # In the orchestrating process -----------------------------------------------------------------
+
+
+async def measure_ours(
+    sizes: tuple[int, ...], people: int, workdir: Path, rounds: int
+) -> list[dict[str, Any]]:
+    """Seed a database of each size, then measure `people` on each, `rounds` times.
+
+    The rounds take turns between the sizes (1k, 100k, 1M, 1k, ...), each in a fresh process,
+    so that a noisy minute on a shared machine falls on every size alike rather than on one;
+    each size reports the median of its rounds and the largest peak RSS of its processes.
+    """
+    dialogue = scenario.dialogue()
+    files = {stored: workdir / f"ours-{stored}.db" for stored in sizes}
+    seeded: dict[int, float] = {}
+    for stored, file in files.items():
+        began = time.perf_counter()
+        await asyncio.to_thread(seed_sqlite, file, stored, dialogue)
+        seeded[stored] = time.perf_counter() - began
+    runs: dict[int, list[dict[str, Any]]] = {stored: [] for stored in sizes}
+    for turn in range(rounds):
+        for stored, file in files.items():
+            runs[stored].append(await _child("ours", file, stored, people, 1, turn=turn))
+    for file in files.values():
+        await asyncio.to_thread(_remove, workdir, file.name)
+    return [_rounds_of(stored, found, seeded[stored]) for stored, found in runs.items()]
+
+
+def _rounds_of(stored: int, found: list[dict[str, Any]], seeded: float) -> dict[str, Any]:
+    """Return one size's result from its rounds: medians, and the largest peak RSS."""
+    costs = [run["us_per_update"] for run in found]
+    return {
+        "kind": "ours", "stored": stored, "seed_s": seeded,
+        "us_per_update": statistics.median(costs), "rounds_us_per_update": costs,
+        "peak_rss_mb": max(run["peak_rss_mb"] for run in found),
+        "load_dialogue_s": statistics.median(run["load_dialogue_s"] for run in found),
+        "open_database_s": statistics.median(run["open_database_s"] for run in found),
+    }
+
+
+async def _child(
+    kind: str, file: Path, stored: int, people: int, rounds: int, *, turn: int = 0
+) -> dict[str, Any]:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "benchmarks.growth", kind, str(file), str(stored), str(people),
+        str(rounds), "--turn", str(turn), cwd=PROJECT, stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await child.communicate()
+    if child.returncode:
+        raise RuntimeError(f"the growth measurement of {kind} at {stored} chats failed")
+    result: dict[str, Any] = json.loads(out)
+    return result
 
 
 async def measure(
@@ -176,14 +234,7 @@ async def measure(
     seed = seed_sqlite if kind == "ours" else seed_pickle
     await asyncio.to_thread(seed, file, stored, dialogue)
     seeded = time.perf_counter() - began
-    child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "benchmarks.growth", kind, str(file), str(stored), str(people),
-        str(rounds), cwd=PROJECT, stdout=asyncio.subprocess.PIPE,
-    )
-    out, _ = await child.communicate()
-    if child.returncode:
-        raise RuntimeError(f"the growth measurement of {kind} at {stored} chats failed")
-    result: dict[str, Any] = json.loads(out)
+    result = await _child(kind, file, stored, people, rounds)
     result.update(kind=kind, stored=stored, seed_s=seeded)
     await asyncio.to_thread(_remove, workdir, file.name)
     return result
