@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import pickle
 import random
@@ -117,6 +118,9 @@ async def _ours(
     store = await SqliteStore.open(file)
     opened = time.perf_counter()
     await store.close()
+    with contextlib.closing(sqlite3.connect(file)) as conn:
+        inprocess.number_updates_after(
+            conn.execute("SELECT coalesce(max(last_update_id), 0) FROM chats").fetchone()[0])
     costs = []
     with tempfile.TemporaryDirectory() as tmp:
         for turn in range(first_turn, first_turn + rounds):

@@ -31,7 +31,16 @@ from bot.storage.sqlite import SqliteStore
 App = contenders.App
 # Telegram's update ids only grow; one counter for every run keeps a chat that comes back in a
 # later run (growth) from having its updates taken for re-deliveries.
-_UPDATE_IDS = itertools.count(1)
+_UPDATE_IDS = {"next": itertools.count(1)}
+
+
+def number_updates_after(last: int) -> None:
+    """Number the next updates from `last` + 1.
+
+    A fresh process measuring a database that has seen updates must not reuse their ids: the
+    bot would take them for re-deliveries and answer nothing.
+    """
+    _UPDATE_IDS["next"] = itertools.count(last + 1)
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,7 @@ def settle_wal(database: Path) -> None:
 
 async def _drive(kind: str, app: App, stub: StubRequest, people: Sequence[scenario.Person],
                  workers: int) -> Run:
-    update_ids = _UPDATE_IDS
+    update_ids = _UPDATE_IDS["next"]
     starts = [[Update.de_json(scenario.start_update(next(update_ids), person.chat_id), app.bot)]
               for person in people]
     seconds, cpu = await _timed(app, starts, workers)
