@@ -53,7 +53,7 @@ FULL = Plan(
 QUICK = Plan(
     in_process_people=50, sequential_people=10, rounds=3, capacity_people=50,
     capacity_seconds=3.0, latency_rate=200.0, latency_seconds=2.0, think_seconds=0.5,
-    ours_sizes=(1_000, 100_000), growth_people=100, growth_rounds=1,
+    ours_sizes=(1_000, 100_000), growth_people=100, growth_rounds=3,
     baseline_sizes=((1_000, 100), (10_000, 10)),
 )
 KINDS = ("ours", "baseline", "baseline-aiohttp")
