@@ -131,7 +131,7 @@ async def _growth(plan: Plan, raw: dict[str, Any]) -> tuple[list[Row], list[Row]
                                          plan.growth_rounds)
         for stored, people in plan.baseline_sizes:
             _say(f"growth: baseline with {stored:,} chats stored")
-            base.append(await growth.measure("baseline", stored, people, Path(tmp)))
+            base.append(await growth.measure_baseline(stored, people, Path(tmp)))
     raw["growth"] = {"ours": ours, "baseline": base}
     first = ours[0]
     rows = [Row(f"{r['stored']:,} stored: µs per update / peak RSS MB",

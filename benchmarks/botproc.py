@@ -20,12 +20,12 @@ import resource
 import signal
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from telegram.ext import _applicationbuilder
 
 from benchmarks import contenders, scenario
+from benchmarks.endtoend import cpu_seconds
 from benchmarks.stub import TOKEN
 from bot.advisor import Advisor
 from bot.config import Settings
@@ -51,12 +51,12 @@ class _Meter:
         self.ready_cpu = self.stop_cpu = self.stop_began = 0.0
 
     def ready(self) -> None:
-        self.ready_cpu = _cpu()
+        self.ready_cpu = cpu_seconds()
         sys.stdout.write("READY\n")
         sys.stdout.flush()
 
     def stopping(self) -> None:
-        self.stop_cpu = _cpu()
+        self.stop_cpu = cpu_seconds()
         self.stop_began = time.perf_counter()
 
     def report(self) -> dict[str, float]:
@@ -65,15 +65,10 @@ class _Meter:
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 async def _ours(base_url: str, workdir: Path, stop: asyncio.Event, meter: _Meter) -> None:
     database = workdir / "ours.db"
-    settings = replace(Settings(token=TOKEN, base_url=base_url, database_path=database),
-                       flood_control=False)
+    settings = Settings(token=TOKEN, base_url=base_url, database_path=database,
+                        flood_control=False)
     store = await SqliteStore.open(database)
     try:
         app = build_application(settings, Advisor(scenario.dialogue(), store))

@@ -11,13 +11,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import resource
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-PROJECT = Path(__file__).resolve().parent.parent
+from bot.config import PROJECT_ROOT
+
 STARTUP_TIMEOUT = 60.0
+
+
+def cpu_seconds() -> float:
+    """Return the CPU seconds this process has used so far, user and system."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 async def run(kind: str, mode: str, options: list[str], *, within: float) -> dict[str, Any]:
@@ -52,7 +60,7 @@ async def _spawn(
 ) -> asyncio.subprocess.Process:
     with log.open("wb") as errors:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", *module, cwd=PROJECT, stdout=asyncio.subprocess.PIPE,
+            sys.executable, "-m", *module, cwd=PROJECT_ROOT, stdout=asyncio.subprocess.PIPE,
             stderr=errors, stdin=asyncio.subprocess.PIPE if stdin else None,
         )
 

@@ -2,7 +2,7 @@
 
 The stored chats are generated straight into the file (SQL for ours, one pickle.dump for the
 baseline), each a finished dialogue with its answers. Each measurement runs in a fresh process
-(`python -m benchmarks.growth KIND FILE STORED PEOPLE ROUNDS [--turn N]`) so its peak RSS is its
+(`python -m benchmarks.growth KIND FILE STORED PEOPLE [--turn N]`) so its peak RSS is its
 own. Half the people are returning chats, half new ones. Start-up is measured there too:
 loading and checking the dialogue and opening the database (ours), or loading the pickle
 (baseline).
@@ -27,11 +27,11 @@ from typing import Any
 
 from benchmarks import contenders, inprocess, scenario
 from benchmarks.stub import TOKEN, StubRequest
+from bot.config import PROJECT_ROOT
 from bot.engine.advice import advice_for
 from bot.engine.model import Dialogue
 from bot.storage.sqlite import SqliteStore
 
-PROJECT = Path(__file__).resolve().parent.parent
 PATHS = 200  # distinct ways through the dialogue the stored chats took
 WORKERS = 64
 
@@ -109,9 +109,7 @@ def visitors(
 # In the measuring process ---------------------------------------------------------------------
 
 
-async def _ours(
-    file: Path, stored: int, count: int, rounds: int, first_turn: int = 0
-) -> dict[str, Any]:
+async def _ours(file: Path, stored: int, count: int, turn: int) -> dict[str, Any]:
     began = time.perf_counter()
     dialogue = scenario.dialogue()
     loaded = time.perf_counter()
@@ -119,22 +117,17 @@ async def _ours(
     opened = time.perf_counter()
     await store.close()
     with contextlib.closing(sqlite3.connect(file)) as conn:
-        inprocess.number_updates_after(
-            conn.execute("SELECT coalesce(max(last_update_id), 0) FROM chats").fetchone()[0])
-    costs = []
+        # Earlier rounds stored their update ids: reusing them would look like re-deliveries.
+        seen: int = conn.execute(
+            "SELECT coalesce(max(last_update_id), 0) FROM chats").fetchone()[0]
     with tempfile.TemporaryDirectory() as tmp:
-        for turn in range(first_turn, first_turn + rounds):
-            people = visitors(dialogue, stored, count, turn)
-            run = await inprocess.measure("ours", dialogue, people, WORKERS, Path(tmp),
-                                          stored=file)
-            costs.append(run.us_per_update)
+        run = await inprocess.measure("ours", dialogue, visitors(dialogue, stored, count, turn),
+                                      WORKERS, Path(tmp), stored=file, first_update_id=seen + 1)
     return {"load_dialogue_s": loaded - began, "open_database_s": opened - loaded,
-            "us_per_update": statistics.median(costs), "rounds_us_per_update": costs}
+            "us_per_update": run.us_per_update}
 
 
-async def _baseline(
-    file: Path, stored: int, count: int, rounds: int,  # noqa: ARG001 - one round, then the flush
-) -> dict[str, Any]:
+async def _baseline(file: Path, stored: int, count: int) -> dict[str, Any]:
     size = file.stat().st_size  # noqa: ASYNC240 - before any work, nothing else to wait for
     dialogue = scenario.dialogue()
     app = contenders.baseline(contenders.builder(TOKEN, request=StubRequest()), dialogue, file)
@@ -158,14 +151,12 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("stored", type=int)
     parser.add_argument("people", type=int)
-    parser.add_argument("rounds", type=int)
-    parser.add_argument("--turn", type=int, default=0, help="the first round's people (ours)")
+    parser.add_argument("--turn", type=int, default=0, help="which round's people (ours)")
     arguments = parser.parse_args()
     if arguments.kind == "ours":
-        work = _ours(arguments.file, arguments.stored, arguments.people, arguments.rounds,
-                     arguments.turn)
+        work = _ours(arguments.file, arguments.stored, arguments.people, arguments.turn)
     else:
-        work = _baseline(arguments.file, arguments.stored, arguments.people, arguments.rounds)
+        work = _baseline(arguments.file, arguments.stored, arguments.people)
     result = asyncio.run(work)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     sys.stdout.write(json.dumps(result) + "\n")
@@ -193,7 +184,7 @@ async def measure_ours(
     runs: dict[int, list[dict[str, Any]]] = {stored: [] for stored in sizes}
     for turn in range(rounds):
         for stored, file in files.items():
-            runs[stored].append(await _child("ours", file, stored, people, 1, turn=turn))
+            runs[stored].append(await _child("ours", file, stored, people, turn=turn))
     for file in files.values():
         await asyncio.to_thread(_remove, workdir, file.name)
     return [_rounds_of(stored, found, seeded[stored]) for stored, found in runs.items()]
@@ -212,11 +203,11 @@ def _rounds_of(stored: int, found: list[dict[str, Any]], seeded: float) -> dict[
 
 
 async def _child(
-    kind: str, file: Path, stored: int, people: int, rounds: int, *, turn: int = 0
+    kind: str, file: Path, stored: int, people: int, *, turn: int = 0
 ) -> dict[str, Any]:
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "benchmarks.growth", kind, str(file), str(stored), str(people),
-        str(rounds), "--turn", str(turn), cwd=PROJECT, stdout=asyncio.subprocess.PIPE,
+        "--turn", str(turn), cwd=PROJECT_ROOT, stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await child.communicate()
     if child.returncode:
@@ -225,21 +216,14 @@ async def _child(
     return result
 
 
-async def measure(
-    kind: str, stored: int, people: int, workdir: Path, rounds: int = 1
-) -> dict[str, Any]:
-    """Seed a file with `stored` chats, then measure `people` on it in a fresh process.
-
-    Ours runs `rounds` times with other people each time and reports the median.
-    """
-    dialogue = scenario.dialogue()
-    file = workdir / (f"ours-{stored}.db" if kind == "ours" else f"baseline-{stored}.pickle")
+async def measure_baseline(stored: int, people: int, workdir: Path) -> dict[str, Any]:
+    """Seed a pickle with `stored` chats, then measure `people` on it in a fresh process."""
+    file = workdir / f"baseline-{stored}.pickle"
     began = time.perf_counter()
-    seed = seed_sqlite if kind == "ours" else seed_pickle
-    await asyncio.to_thread(seed, file, stored, dialogue)
+    await asyncio.to_thread(seed_pickle, file, stored, scenario.dialogue())
     seeded = time.perf_counter() - began
-    result = await _child(kind, file, stored, people, rounds)
-    result.update(kind=kind, stored=stored, seed_s=seeded)
+    result = await _child("baseline", file, stored, people)
+    result.update(kind="baseline", stored=stored, seed_s=seeded)
     await asyncio.to_thread(_remove, workdir, file.name)
     return result
 

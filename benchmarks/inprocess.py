@@ -29,20 +29,6 @@ from bot.engine.model import Dialogue
 from bot.storage.sqlite import SqliteStore
 
 App = contenders.App
-# Telegram's update ids only grow; one counter for every run keeps a chat that comes back in a
-# later run (growth) from having its updates taken for re-deliveries.
-_UPDATE_IDS = {"next": itertools.count(1)}
-
-
-def number_updates_after(last: int) -> None:
-    """Number the next updates from `last` + 1.
-
-    A fresh process measuring a database that has seen updates must not reuse their ids: the
-    bot would take them for re-deliveries and answer nothing.
-    """
-    _UPDATE_IDS["next"] = itertools.count(last + 1)
-
-
 @dataclass(frozen=True)
 class Run:
     """One contender's timing over the same people."""
@@ -60,11 +46,12 @@ class Run:
 
 
 async def measure(kind: str, dialogue: Dialogue, people: Sequence[scenario.Person],
-                  workers: int, workdir: Path, *, stored: Path | None = None) -> Run:
+                  workers: int, workdir: Path, *, stored: Path | None = None,
+                  first_update_id: int = 1) -> Run:
     """Run every person through the dialogue on a fresh bot of this kind.
 
     `stored` is a database (ours) or pickle file (baseline) to start from; by default a new
-    one in `workdir`.
+    one in `workdir`. Update ids count from `first_update_id` (Telegram's only ever grow).
     """
     stub = StubRequest()
     store: SqliteStore | None = None
@@ -83,7 +70,8 @@ async def measure(kind: str, dialogue: Dialogue, people: Sequence[scenario.Perso
         app = contenders.lean_floor(stub, dialogue)
     try:
         async with app:
-            return await _drive(kind, app, stub, people, workers)
+            return await _drive(kind, app, stub, people, workers,
+                                first_update_id=first_update_id)
     finally:
         if store is not None:
             await store.close()
@@ -109,8 +97,8 @@ def settle_wal(database: Path) -> None:
 
 
 async def _drive(kind: str, app: App, stub: StubRequest, people: Sequence[scenario.Person],
-                 workers: int) -> Run:
-    update_ids = _UPDATE_IDS["next"]
+                 workers: int, *, first_update_id: int) -> Run:
+    update_ids = itertools.count(first_update_id)
     starts = [[Update.de_json(scenario.start_update(next(update_ids), person.chat_id), app.bot)]
               for person in people]
     seconds, cpu = await _timed(app, starts, workers)

@@ -27,13 +27,12 @@ import asyncio
 import collections
 import contextlib
 import json
-import resource
 import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchmarks import scenario
+from benchmarks import endtoend, scenario
 from benchmarks.stub import TOKEN
 from bot.engine.model import Dialogue
 from tests.fakebot.server import Call, FakeBotApi
@@ -90,7 +89,7 @@ class Load:
 
     def start_person(self) -> None:
         """Queue /start for a new person."""
-        person = scenario.people(self.dialogue, 1, first_chat=self._next_chat)[0]
+        person = scenario.person(self.dialogue, self._next_chat)
         self._next_chat += 1
         rider = Rider(person, self.api.user(person.chat_id))
         self.riders[person.chat_id] = rider
@@ -215,13 +214,8 @@ def _results(load: Load, mode: str) -> dict[str, Any]:
         "seconds": elapsed, "updates_per_second": counted / elapsed if elapsed else 0.0,
         "p50_ms": percentile(0.50), "p95_ms": percentile(0.95), "p99_ms": percentile(0.99),
         "max_ms": latencies[-1] * 1000 if latencies else 0.0,
-        "fake_cpu_seconds": _cpu_seconds(), "overloaded_after_s": load.overloaded_after,
+        "fake_cpu_seconds": endtoend.cpu_seconds(), "overloaded_after_s": load.overloaded_after,
     }
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 async def _main(arguments: argparse.Namespace) -> None:

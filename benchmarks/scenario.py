@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.stub import BOT_USER
 from bot.config import DEFAULT_DIALOGUE
 from bot.engine import engine
 from bot.engine.loader import load_dialogue
@@ -82,7 +83,7 @@ def start_update(update_id: int, chat_id: int) -> JSONDict:
 def press_update(update_id: int, chat_id: int, data: str, message_id: int) -> JSONDict:
     """Return the update of a person pressing a button with `data` on the bot's message."""
     message = {"message_id": message_id, "date": int(time.time()), "chat": chat_json(chat_id),
-               "from": {"id": 123456, "is_bot": True, "first_name": "Bench"}, "text": "?"}
+               "from": BOT_USER, "text": "?"}
     return {"update_id": update_id, "callback_query": {
         "id": f"{chat_id}-{update_id}", "from": user_json(chat_id), "data": data,
         "chat_instance": str(chat_id), "message": message,

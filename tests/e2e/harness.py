@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from bot.config import DEFAULT_DIALOGUE, Settings
 from bot.engine.loader import load_dialogue
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.runner import build_application, polling
+from tests.dbfile import latest_answers, read_rows
 from tests.fakebot.server import FakeBotApi
 
 
@@ -29,21 +29,11 @@ class RunningBot:
 
     def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         """Read the database the way an operator would, with a separate connection."""
-        with sqlite3.connect(self.db_path) as conn:
-            return conn.execute(sql, params).fetchall()
+        return read_rows(self.db_path, sql, *params)
 
     def answers(self, chat_id: int) -> list[tuple[str, str]]:
         """Return (question, option) of the chat's latest session, in order."""
-        return [
-            (question, option)
-            for question, option in self.rows(
-                "SELECT a.question_id, a.option_id FROM answers a "
-                "JOIN sessions s ON s.id = a.session_id WHERE s.chat_id = ? "
-                "AND s.id = (SELECT max(id) FROM sessions WHERE chat_id = ?) ORDER BY a.position",
-                chat_id,
-                chat_id,
-            )
-        ]
+        return latest_answers(self.db_path, chat_id)
 
 
 @asynccontextmanager

@@ -7,12 +7,10 @@ import itertools
 import os
 import signal
 import socket
-import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from tests.fakebot.server import Call, FakeBotApi
 from tests.fakebot.user import FakeUser
@@ -118,22 +116,6 @@ async def press(user: FakeUser, label: str) -> None:
     await user.press(label, expect="answer")
     for method in ("sendMessage", "editMessageText"):
         await user.api.wait_for(done(user, method), since=mark, timeout=user.timeout)
-
-
-def rows(db_path: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    """Read the database the way an operator would, with a separate connection."""
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def answers(db_path: Path, chat_id: int) -> list[tuple[str, str]]:
-    """Return (question, option) of the chat's latest session, in order."""
-    return [(q, o) for q, o in rows(
-        db_path,
-        "SELECT a.question_id, a.option_id FROM answers a JOIN sessions s ON s.id = a.session_id"
-        " WHERE s.id = (SELECT max(id) FROM sessions WHERE chat_id = ?) ORDER BY a.position",
-        chat_id,
-    )]
 
 
 def calls_in(api: FakeBotApi, method: str, chat_id: int, start: int = 0,

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
+from tests.dbfile import latest_answers
 from tests.fakebot.server import Call, FakeBotApi
 from tests.fakebot.user import FakeUser
-from tests.production.harness import BotProcess, answers, bot_process, calls_in, press
+from tests.production.harness import BotProcess, bot_process, calls_in, press
 
 PATH = [
     ("Commute & travel", ("use", "commute")),
@@ -103,7 +104,7 @@ async def test_sigterm_under_load_finishes_in_flight_updates_and_loses_nothing(
 
     # Nothing lost: every user reached the end of the path, and the database agrees.
     for user in users:
-        assert answers(db, user.chat_id) == [answer for _, answer in PATH]
+        assert latest_answers(db, user.chat_id) == [answer for _, answer in PATH]
         assert "Question 7 of " in user.last_text
     # Nothing answered twice: one answer per press, one message per update, no repeated text.
     answered = Counter(call.params["callback_query_id"] for call in fake_api.calls

@@ -9,8 +9,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.dbfile import latest_answers, read_rows
 from tests.fakebot.server import FakeBotApi
-from tests.production.harness import answers, bot_process, calls_in, free_port, press, rows
+from tests.production.harness import bot_process, calls_in, free_port, press
 
 SECRET = "webhook-secret_0123456789"
 
@@ -35,7 +36,7 @@ async def test_telegram_posts_updates_with_the_secret_and_forged_ones_get_403(
         assert "Question 1 of " in ann.last_text
         await press(ann, "Commute & travel")
         assert "Question 2 of " in ann.last_text
-        assert answers(db, 3001) == [("use", "commute")]
+        assert latest_answers(db, 3001) == [("use", "commute")]
         assert all(status == 200 for _, status in fake_api.webhook_responses[-2:])
 
         # Someone who knows the URL but not the secret posts a /start for Bob's chat.
@@ -53,8 +54,9 @@ async def test_telegram_posts_updates_with_the_secret_and_forged_ones_get_403(
         await bob.send("/start")
         assert "Question 1 of " in bob.last_text
         assert len(calls_in(fake_api, "sendMessage", 3002)) == 1
-        assert rows(db, "SELECT last_update_id FROM chats WHERE chat_id = 3002") != [(999_999,)]
-        assert rows(db, "SELECT count(*) FROM sessions WHERE chat_id = 3002") == [(1,)]
+        last = read_rows(db, "SELECT last_update_id FROM chats WHERE chat_id = 3002")
+        assert last != [(999_999,)]
+        assert read_rows(db, "SELECT count(*) FROM sessions WHERE chat_id = 3002") == [(1,)]
 
         assert await bot.stop() == 0
     log = bot.log

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import sys
 import time
 from collections import Counter
@@ -33,6 +32,7 @@ from bot.storage.sqlite import SqliteStore
 from bot.telegram import runner
 from bot.telegram.delivery import RetryingRateLimiter
 from bot.telegram.transport import DEFAULT_TIMEOUT
+from tests.dbfile import latest_answers, read_rows
 from tests.fakebot.server import Call, FakeBotApi
 from tests.fakebot.user import FakeUser
 
@@ -114,29 +114,6 @@ class RunningBot:
             for waiter in self._waiters.pop(update.update_id, []):
                 if not waiter.done():
                     waiter.set_result(None)
-
-
-def read_rows(db_path: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    """Query the file with a plain connection of its own, as `sqlite3 path` would."""
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
-def latest_answers(db_path: Path, chat_id: int) -> list[tuple[str, str]]:
-    """Return (question, option) of the chat's latest session, in order."""
-    return [
-        (question, option)
-        for question, option in read_rows(
-            db_path,
-            "SELECT a.question_id, a.option_id FROM answers a JOIN sessions s"
-            " ON s.id = a.session_id WHERE s.id = (SELECT max(id) FROM sessions"
-            " WHERE chat_id = ?) ORDER BY a.position",
-            chat_id,
-        )
-    ]
 
 
 @asynccontextmanager

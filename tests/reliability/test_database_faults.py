@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.dbfile import read_rows
 from tests.fakebot.server import FakeBotApi
-from tests.reliability.harness import bot_environment, read_rows, run_bot_command, running_bot
+from tests.reliability.harness import bot_environment, run_bot_command, running_bot
 
 
 def corrupt(tmp_path: Path) -> Path:

@@ -9,7 +9,7 @@ import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -18,6 +18,7 @@ from bot.errors import StorageError
 from bot.storage import migrations
 from bot.storage.base import SessionStore
 from bot.storage.sqlite import SqliteStore
+from tests.dbfile import read_rows
 
 if TYPE_CHECKING:  # mypy checks here that SqliteStore has every method of the protocol
     _CONFORMS: type[SessionStore] = SqliteStore
@@ -31,15 +32,6 @@ def ticking(start: float = 1000.0) -> Callable[[], float]:
     """Return a clock that moves one second each time it is read."""
     ticks = itertools.count(start)
     return lambda: float(next(ticks))
-
-
-def rows(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    """Query the file with a separate plain connection, as `sqlite3 path` would."""
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def session(*answers: tuple[str, str, float], current: str | None = "usage",
@@ -73,9 +65,9 @@ async def store(db_path: Path) -> AsyncIterator[SqliteStore]:
 async def test_a_new_database_has_the_latest_schema_in_wal_mode(
     store: SqliteStore, db_path: Path
 ) -> None:
-    assert rows(db_path, "PRAGMA user_version") == [(migrations.LATEST,)]
-    assert rows(db_path, "PRAGMA journal_mode") == [("wal",)]
-    tables = rows(db_path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    assert read_rows(db_path, "PRAGMA user_version") == [(migrations.LATEST,)]
+    assert read_rows(db_path, "PRAGMA journal_mode") == [("wal",)]
+    tables = read_rows(db_path, "SELECT name FROM sqlite_master WHERE type = 'table'")
     assert {"answers", "chats", "sessions"} <= {name for (name,) in tables}
 
 
@@ -92,7 +84,7 @@ async def test_a_missing_directory_is_created(tmp_path: Path) -> None:
     path = tmp_path / "data" / "nested" / "advisor.db"
     store = await SqliteStore.open(path)
     await store.close()
-    assert rows(path, "PRAGMA user_version") == [(migrations.LATEST,)]
+    assert read_rows(path, "PRAGMA user_version") == [(migrations.LATEST,)]
 
 
 async def test_a_new_migration_is_applied_once_and_keeps_the_rows(
@@ -109,9 +101,9 @@ async def test_a_new_migration_is_applied_once_and_keeps_the_rows(
         store = await SqliteStore.open(db_path)
         await store.close()
 
-    assert rows(db_path, "PRAGMA user_version") == [(migrations.LATEST + 1,)]
-    assert rows(db_path, "SELECT count(*) FROM notes") == [(0,)]
-    assert rows(db_path, "SELECT chat_id, status FROM sessions") == [(CHAT, "active")]
+    assert read_rows(db_path, "PRAGMA user_version") == [(migrations.LATEST + 1,)]
+    assert read_rows(db_path, "SELECT count(*) FROM notes") == [(0,)]
+    assert read_rows(db_path, "SELECT chat_id, status FROM sessions") == [(CHAT, "active")]
 
 
 async def test_a_failing_migration_leaves_nothing_half_written(
@@ -124,8 +116,8 @@ async def test_a_failing_migration_leaves_nothing_half_written(
     with pytest.raises(sqlite3.OperationalError, match="syntax error"):
         await SqliteStore.open(db_path)
 
-    assert rows(db_path, "PRAGMA user_version") == [(0,)]
-    assert rows(db_path, "SELECT name FROM sqlite_master") == []
+    assert read_rows(db_path, "PRAGMA user_version") == [(0,)]
+    assert read_rows(db_path, "SELECT name FROM sqlite_master") == []
 
 
 def test_statements_keep_semicolons_inside_strings_and_triggers() -> None:
@@ -145,7 +137,7 @@ def test_statements_keep_semicolons_inside_strings_and_triggers() -> None:
 
 async def test_the_queries_use_the_indexes(store: SqliteStore, db_path: Path) -> None:
     def plan(where: str) -> str:
-        found = rows(db_path, f"EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE {where}"
+        found = read_rows(db_path, f"EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE {where}"
                               " ORDER BY id DESC LIMIT 1", CHAT)
         return " ".join(str(row[-1]) for row in found)
 
@@ -170,16 +162,16 @@ async def test_begin_and_save_round_trip_with_answers_in_order(
     assert saved.updated_at == 1001.0
     assert await store.current(CHAT) == saved
     assert saved.session == answered
-    assert rows(db_path, "SELECT position, question_id, option_id, answered_at FROM answers"
+    assert read_rows(db_path, "SELECT position, question_id, option_id, answered_at FROM answers"
                          " WHERE session_id = ? ORDER BY position", stored.id) == [
         (0, "usage", "commute", 510.0),
         (1, "budget", "mid", 520.0),
     ]
-    assert rows(db_path, "SELECT chat_id, dialogue_id, dialogue_version, current_question,"
+    assert read_rows(db_path, "SELECT chat_id, dialogue_id, dialogue_version, current_question,"
                          " status, started_at, updated_at, finished_at FROM sessions") == [
         (CHAT, "headphones_vs_iems", "3", "fit", "active", 500.0, 1001.0, None),
     ]
-    assert rows(db_path, "SELECT chat_id, active, created_at, updated_at FROM chats") == [
+    assert read_rows(db_path, "SELECT chat_id, active, created_at, updated_at FROM chats") == [
         (CHAT, 1, 1000.0, 1001.0),
     ]
 
@@ -195,7 +187,7 @@ async def test_finishing_records_outcome_and_time(store: SqliteStore, db_path: P
     assert finished.session.finished_at == 1001.0  # the engine left it out: the store's time
     assert await store.last_finished(CHAT) == finished
     assert await store.current(CHAT) == finished
-    assert rows(db_path, "SELECT status, outcome, current_question, finished_at FROM sessions"
+    assert read_rows(db_path, "SELECT status, outcome, current_question, finished_at FROM sessions"
                 ) == [("finished", "iem", None, 1001.0)]
 
 
@@ -209,7 +201,7 @@ async def test_start_again_keeps_finished_sessions_and_marks_open_ones_restarted
     second = await store.save(second, session(("usage", "gym", 530.0), current="budget"))
     third = await store.begin(CHAT, session())
 
-    assert rows(db_path, "SELECT id, status FROM sessions ORDER BY id") == [
+    assert read_rows(db_path, "SELECT id, status FROM sessions ORDER BY id") == [
         (first.id, "finished"), (second.id, "restarted"), (third.id, "active"),
     ]
     assert await store.current(CHAT) == third
@@ -231,12 +223,12 @@ async def test_back_deletes_the_undone_answers(store: SqliteStore, db_path: Path
 
     stored = await store.save(stored, session(("usage", "commute", 510.0), current="budget"))
 
-    assert rows(db_path, "SELECT position, option_id FROM answers") == [(0, "commute")]
-    assert rows(db_path, "SELECT current_question FROM sessions") == [("budget",)]
+    assert read_rows(db_path, "SELECT position, option_id FROM answers") == [(0, "commute")]
+    assert read_rows(db_path, "SELECT current_question FROM sessions") == [("budget",)]
 
     changed = session(("usage", "commute", 510.0), ("budget", "high", 540.0), current="wireless")
     await store.save(stored, changed)
-    assert rows(db_path, "SELECT position, option_id, answered_at FROM answers") == [
+    assert read_rows(db_path, "SELECT position, option_id, answered_at FROM answers") == [
         (0, "commute", 510.0), (1, "high", 540.0),
     ]
 
@@ -249,10 +241,10 @@ async def test_back_from_the_result_reopens_the_session(
                                               outcome="open_back"))
     await store.save(stored, session(current="usage"))
 
-    assert rows(db_path, "SELECT status, outcome, finished_at FROM sessions") == [
+    assert read_rows(db_path, "SELECT status, outcome, finished_at FROM sessions") == [
         ("active", None, None),
     ]
-    assert rows(db_path, "SELECT count(*) FROM answers") == [(0,)]
+    assert read_rows(db_path, "SELECT count(*) FROM answers") == [(0,)]
     assert await store.last_finished(CHAT) is None
 
 
@@ -266,7 +258,7 @@ async def test_a_stale_stored_session_cannot_leave_gaps(
     await store.save(stored, session(*[(a.question, a.option, a.at) for a in two.answers],
                                      ("fit", "snug", 530.0), current="wireless"))
 
-    assert rows(db_path, "SELECT position, option_id FROM answers ORDER BY position") == [
+    assert read_rows(db_path, "SELECT position, option_id FROM answers ORDER BY position") == [
         (0, "commute"), (1, "mid"), (2, "snug"),
     ]
 
@@ -278,7 +270,7 @@ async def test_saving_a_restarted_session_is_refused(store: SqliteStore, db_path
     with pytest.raises(ValueError, match="restarted or forgotten"):
         await store.save(old, session(("usage", "home", 510.0), current="budget"))
 
-    assert rows(db_path, "SELECT count(*) FROM answers") == [(0,)]
+    assert read_rows(db_path, "SELECT count(*) FROM answers") == [(0,)]
 
 
 async def test_reopening_the_file_gives_the_same_state(db_path: Path) -> None:
@@ -343,9 +335,9 @@ async def test_concurrent_chats_do_not_mix_their_transactions(
 
     await asyncio.gather(*(converse(chat_id) for chat_id in range(30)))
 
-    assert rows(db_path, "SELECT count(*), count(DISTINCT session_id) FROM answers") == [
+    assert read_rows(db_path, "SELECT count(*), count(DISTINCT session_id) FROM answers") == [
         (90, 30)]
-    mixed = rows(db_path, "SELECT count(*) FROM answers AS a JOIN sessions AS s"
+    mixed = read_rows(db_path, "SELECT count(*) FROM answers AS a JOIN sessions AS s"
                           " ON s.id = a.session_id WHERE a.option_id != 'chat' || s.chat_id")
     assert mixed == [(0,)]
 
@@ -363,9 +355,9 @@ async def test_forget_deletes_every_row_of_the_chat_and_nothing_else(
 
     assert await store.forget(CHAT) == 2
 
-    assert rows(db_path, "SELECT chat_id FROM chats") == [(OTHER,)]
-    assert rows(db_path, "SELECT id FROM sessions") == [(theirs.id,)]
-    assert rows(db_path, "SELECT session_id, option_id FROM answers") == [
+    assert read_rows(db_path, "SELECT chat_id FROM chats") == [(OTHER,)]
+    assert read_rows(db_path, "SELECT id FROM sessions") == [(theirs.id,)]
+    assert read_rows(db_path, "SELECT session_id, option_id FROM answers") == [
         (theirs.id, "commute")]
     assert await store.current(CHAT) is None
     assert await store.history(CHAT) == []
@@ -386,7 +378,7 @@ async def test_a_blocked_chat_is_inactive_until_it_writes_again(
 
     await store.mark_inactive(CHAT)
     assert not await store.is_active(CHAT)
-    assert rows(db_path, "SELECT active FROM chats WHERE chat_id = ?", CHAT) == [(0,)]
+    assert read_rows(db_path, "SELECT active FROM chats WHERE chat_id = ?", CHAT) == [(0,)]
 
     await store.begin(CHAT, session())
     assert await store.is_active(CHAT)
@@ -402,7 +394,7 @@ async def test_the_last_update_id_only_grows(store: SqliteStore, db_path: Path) 
     await store.save(stored, session(("usage", "gym", 1.0)), update_id=6)
 
     assert await store.last_update_id(CHAT) == 7
-    assert rows(db_path, "SELECT last_update_id FROM chats") == [(7,)]
+    assert read_rows(db_path, "SELECT last_update_id FROM chats") == [(7,)]
 
 
 # Files that cannot be used -----------------------------------------------------------------
@@ -428,8 +420,8 @@ async def test_a_newer_schema_is_refused_and_left_alone(db_path: Path) -> None:
         f"database {db_path} has schema version 5 but this bot knows up to"
         f" {migrations.LATEST}; upgrade the bot or point DATABASE_PATH at another file"
     )
-    assert rows(db_path, "PRAGMA user_version") == [(5,)]
-    assert rows(db_path, "SELECT chat_id, status FROM sessions") == [(CHAT, "active")]
+    assert read_rows(db_path, "PRAGMA user_version") == [(5,)]
+    assert read_rows(db_path, "SELECT chat_id, status FROM sessions") == [(CHAT, "active")]
 
 
 async def test_an_unwritable_place_is_refused(tmp_path: Path) -> None:
@@ -505,7 +497,7 @@ async def test_a_database_locked_too_long_is_refused_at_start(db_path: Path) -> 
         " stop the other program (another copy of the bot?) or point DATABASE_PATH at"
         " another file"
     )
-    assert rows(db_path, "SELECT question_id, option_id FROM answers") == [("usage", "home")]
+    assert read_rows(db_path, "SELECT question_id, option_id FROM answers") == [("usage", "home")]
 
 
 async def test_a_database_locked_while_running_fails_the_save_cleanly(db_path: Path) -> None:
@@ -525,4 +517,4 @@ async def test_a_database_locked_while_running_fails_the_save_cleanly(db_path: P
         await store.save(stored, session(("usage", "home", 510.0), current="budget"))
     finally:
         await store.close()
-    assert rows(db_path, "SELECT option_id FROM answers") == [("home",)]
+    assert read_rows(db_path, "SELECT option_id FROM answers") == [("home",)]

@@ -6,20 +6,12 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.engine.model import Answer, Session
 from bot.storage.sqlite import SqliteStore
-
-
-def rows(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+from tests.dbfile import read_rows
 
 
 def session(*answers: tuple[str, str], current: str | None = "usage") -> Session:
@@ -55,7 +47,7 @@ async def test_a_failing_write_does_not_take_the_others_of_its_batch_with_it(
 
     assert isinstance(results[0], ValueError)
     assert "was restarted or forgotten" in str(results[0])
-    assert rows(db_path, "SELECT s.chat_id, a.option_id FROM answers a"
+    assert read_rows(db_path, "SELECT s.chat_id, a.option_id FROM answers a"
                          " JOIN sessions s ON s.id = a.session_id") == [(2, "gym")]
 
 
@@ -71,8 +63,8 @@ async def test_many_chats_at_once_all_reach_the_file(store: SqliteStore, db_path
 
     await asyncio.gather(*(converse(chat_id) for chat_id in range(1, 101)))
 
-    assert rows(db_path, "SELECT count(*) FROM answers") == [(300,)]
-    assert rows(db_path, "SELECT min(last_update_id), max(last_update_id) FROM chats") == [
+    assert read_rows(db_path, "SELECT count(*) FROM answers") == [(300,)]
+    assert read_rows(db_path, "SELECT min(last_update_id), max(last_update_id) FROM chats") == [
         (13, 1003)]
 
 
@@ -101,7 +93,7 @@ async def test_closing_finishes_the_writes_still_queued(db_path: Path) -> None:
     await store.close()
 
     assert pending.done()
-    assert rows(db_path, "SELECT option_id FROM answers") == [("home",)]
+    assert read_rows(db_path, "SELECT option_id FROM answers") == [("home",)]
 
 
 async def test_the_cache_holds_no_more_chats_than_asked(db_path: Path) -> None:
@@ -145,4 +137,4 @@ async def test_a_write_waiting_for_another_programs_lock_does_not_stop_the_bot(
         await asyncio.wait_for(saving, timeout=5)
     finally:
         await store.close()
-    assert rows(db_path, "SELECT option_id FROM answers") == [("home",)]
+    assert read_rows(db_path, "SELECT option_id FROM answers") == [("home",)]
