@@ -74,8 +74,7 @@ class Advisor:
             return early
         if stored is None or stored.session.finished:
             return None
-        return Turn(Step("question", stored.session, engine.show(self.dialogue,
-                                                                 stored.session)), stored)
+        return self._showing(stored)
 
     async def press(
         self, chat_id: int, session_id: int | None, data: str, update_id: int | None = None
@@ -192,9 +191,13 @@ class Advisor:
         if data == RESTART:
             turn = await self.start(stored.chat_id, update_id)
         else:
-            turn = await self._unchanged(stored.chat_id, update_id, Turn(Step(
-                "question", stored.session, engine.show(self.dialogue, stored.session)), stored))
+            turn = await self._unchanged(stored.chat_id, update_id, self._showing(stored))
         return replace(turn, step=replace(turn.step, chosen_text=marked))
+
+    def _showing(self, stored: StoredSession) -> Turn:
+        """Return a Turn that shows the stored session's current question, changing nothing."""
+        return Turn(Step("question", stored.session, engine.show(self.dialogue, stored.session)),
+                    stored)
 
     def _repeat(self, session: Session) -> Step:
         """Show the current question again, marking the answer stored for the last one."""
@@ -227,12 +230,10 @@ def _lost_reply(dialogue: Dialogue, session: Session, data: str, now: float) -> 
     if session.finished or not session.answers:
         return False
     last = session.answers[-1]
-    question_id, _, option_id = data.partition(":")
-    question = dialogue.questions.get(question_id)
+    button = engine.pressed(dialogue, data)
     return (
-        question_id == last.question
-        and question is not None
-        and question.option(option_id) is not None
+        button is not None
+        and button[0].id == last.question
         and now - last.at > DOUBLE_PRESS_SECONDS
     )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-import sys
 import time
 from contextlib import closing
 from dataclasses import dataclass
@@ -182,6 +181,3 @@ async def _webhook(bot: Bot, url: str) -> Check:
     return Check("webhook", passed=True, detail=(
         f"Telegram delivers to {url}; {info.pending_update_count} update(s) waiting"))
 
-
-if __name__ == "__main__":
-    sys.exit(main())

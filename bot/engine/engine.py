@@ -38,12 +38,18 @@ def press(dialogue: Dialogue, session: Session, data: str, now: float) -> Step:
     """Answer the current question with the button whose data is `data` ("question:option")."""
     if session.finished:
         return _notice(session, "stale", dialogue.texts.finished)
+    button = pressed(dialogue, data)
+    if button is None or button[0].id != session.current:
+        return _notice(session, "stale", dialogue.texts.stale)
+    return _accept(dialogue, session, *button, now)
+
+
+def pressed(dialogue: Dialogue, data: str) -> tuple[Question, Option] | None:
+    """Return the question and option a button's data ("question:option") names, or None."""
     question_id, _, option_id = data.partition(":")
     question = dialogue.questions.get(question_id)
     option = question.option(option_id) if question else None
-    if question is None or option is None or question_id != session.current:
-        return _notice(session, "stale", dialogue.texts.stale)
-    return _accept(dialogue, session, question, option, now)
+    return None if question is None or option is None else (question, option)
 
 
 def type_answer(dialogue: Dialogue, session: Session, text: str, now: float) -> Step:

@@ -6,7 +6,7 @@ and adapters (Telegram, terminal, storage) only ever see these types.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -88,16 +88,21 @@ class Recommended:
 Condition = Answered | AllOf | AnyOf | Not | CloseCall | Recommended
 
 
+def leaves(condition: Condition) -> Iterator[Condition]:
+    """Yield the conditions inside `condition` that test something (not AllOf, AnyOf, Not)."""
+    match condition:
+        case AllOf(conditions) | AnyOf(conditions):
+            for inner in conditions:
+                yield from leaves(inner)
+        case Not(inner):
+            yield from leaves(inner)
+        case _:
+            yield condition
+
+
 def mentioned(condition: Condition) -> frozenset[str]:
     """Return the questions whose answers `condition` looks at."""
-    match condition:
-        case Answered(question, _):
-            return frozenset((question,))
-        case AllOf(conditions) | AnyOf(conditions):
-            return frozenset().union(*(mentioned(c) for c in conditions))
-        case Not(inner):
-            return mentioned(inner)
-    return frozenset()
+    return frozenset(leaf.question for leaf in leaves(condition) if isinstance(leaf, Answered))
 
 
 # The dialogue --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import string
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Mapping
 
 from bot.engine import rules
 from bot.engine.advice import Advice, render_advice
@@ -20,18 +20,16 @@ from bot.engine.model import (
     END,
     ROW_LIMIT,
     TEXT_LIMIT,
-    AllOf,
     Answered,
-    AnyOf,
     CloseCall,
     Condition,
     Dialogue,
-    Not,
     Option,
     Outcome,
     Question,
     Recommended,
     Texts,
+    leaves,
 )
 from bot.errors import Problem
 
@@ -362,7 +360,7 @@ class _Checks:
 
     def condition(self, condition: Condition, line: int, what: str, *, results: bool) -> None:
         """Check one condition; `results` tells whether the recommendation is known there."""
-        for leaf in _leaves(condition):
+        for leaf in leaves(condition):
             match leaf:
                 case Answered(question_id, options):
                     self.answered(question_id, options, line, what)
@@ -561,17 +559,6 @@ def _suggest(name: str, known: Mapping[str, object], kind: str) -> str:
     return f"; the {kind} are: {listed}" if known else f"; there are no {kind}"
 
 
-def _leaves(condition: Condition) -> Iterator[Condition]:
-    match condition:
-        case AllOf(conditions) | AnyOf(conditions):
-            for inner in conditions:
-                yield from _leaves(inner)
-        case Not(inner):
-            yield from _leaves(inner)
-        case _:
-            yield condition
-
-
 def _successors(question: Question) -> set[str]:
     """Return where the dialogue can go after `question`: answered with any option, or skipped."""
     targets = {option.next for option in question.options if option.next is not None}
@@ -613,7 +600,7 @@ class _Routes:
         for qid, question in questions.items():
             conditions = [b.when for b in question.branches]
             conditions += [question.ask_if] if question.ask_if is not None else []
-            for leaf in (leaf for c in conditions for leaf in _leaves(c)):
+            for leaf in (leaf for c in conditions for leaf in leaves(c)):
                 if isinstance(leaf, Answered):
                     named[qid].add(leaf.question)
                     self.sets.setdefault(leaf.question, []).append(leaf.options)

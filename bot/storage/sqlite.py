@@ -358,7 +358,9 @@ class SqliteStore:
         except sqlite3.Error as error:
             if not _busy(error):
                 _raise_for(self._path, error, self._busy_timeout)
-            return await self._call(lambda conn: _commit_batch(conn, works))
+            return await self._call(
+                lambda conn: _transaction(conn, "BEGIN IMMEDIATE", lambda c: _run_batch(c, works))
+            )
         try:
             outcome = _run_batch(conn, works)
         except BaseException as error:
@@ -367,7 +369,8 @@ class SqliteStore:
             if isinstance(error, sqlite3.Error):
                 _raise_for(self._path, error, self._busy_timeout)
             raise
-        await self._call(_commit)
+        # The write lock is ours since BEGIN IMMEDIATE: the COMMIT has no one to wait for.
+        await self._call(_commit, wait_for_locks=False)
         return outcome
 
     def _problem(self, error: BaseException) -> BaseException:
@@ -380,11 +383,12 @@ class SqliteStore:
         problem.__cause__ = error
         return problem
 
-    async def _call(self, work: Work[T]) -> T:
+    async def _call(self, work: Work[T], *, wait_for_locks: bool = True) -> T:
         """Run `work` with the sqlite3 connection on aiosqlite's worker thread (one hop).
 
-        There the connection waits up to busy_timeout for another program's lock. Returns
-        only once the thread is done with the connection, even when cancelled.
+        There the connection waits up to busy_timeout for another program's lock, unless
+        `wait_for_locks` is False (two statements fewer on the thread). Returns only once the
+        thread is done with the connection, even when cancelled.
         """
         # Private aiosqlite API on purpose: see the module docstring.
         submit: Callable[[Callable[[], T]], Awaitable[T]] = self._db._execute
@@ -397,7 +401,8 @@ class SqliteStore:
             finally:
                 self._conn.execute("PRAGMA busy_timeout = 0")
 
-        job = asyncio.ensure_future(submit(waiting))
+        job = asyncio.ensure_future(
+            submit(waiting if wait_for_locks else lambda: work(self._conn)))
         try:
             return await asyncio.shield(job)
         except asyncio.CancelledError:
@@ -478,19 +483,6 @@ def _settle(done: asyncio.Future[Any], outcome: Any) -> None:
         done.set_exception(outcome)
     else:
         done.set_result(outcome)
-
-
-def _commit_batch(conn: sqlite3.Connection, works: Sequence[Work[Any]]) -> tuple[int, list[Any]]:
-    """Run `works` in one write transaction, BEGIN IMMEDIATE to COMMIT (see `_run_batch`)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        outcome = _run_batch(conn, works)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return outcome
 
 
 def _run_batch(conn: sqlite3.Connection, works: Sequence[Work[Any]]) -> tuple[int, list[Any]]:

@@ -100,7 +100,7 @@ class TelegramFrontEnd:
 
     async def on_start(self, update: Update, context: Context) -> None:
         """Begin a fresh session and ask the first question."""
-        chat_id = _chat_id(update)
+        chat_id = chat_id_of(update)
         turn = await self.advisor.start(chat_id, update.update_id)
         if turn.step.kind == "duplicate":
             return
@@ -110,32 +110,32 @@ class TelegramFrontEnd:
 
     async def on_back(self, update: Update, context: Context) -> None:
         """Ask the previous question again, its answer undone."""
-        chat_id = _chat_id(update)
+        chat_id = chat_id_of(update)
         await self._show(context, chat_id, await self.advisor.back(chat_id, update.update_id))
 
     async def on_result(self, update: Update, context: Context) -> None:
         """Repeat the last recommendation."""
-        chat_id = _chat_id(update)
+        chat_id = chat_id_of(update)
         await self._send(context, chat_id, await self.advisor.result(chat_id), None)
 
     async def on_help(self, update: Update, context: Context) -> None:
         """Explain how to answer."""
-        await self._send(context, _chat_id(update), Reply(self.texts.help), None)
+        await self._send(context, chat_id_of(update), Reply(self.texts.help), None)
 
     async def on_unknown_command(self, update: Update, context: Context) -> None:
         """Say which commands exist."""
-        await self._send(context, _chat_id(update), Reply(self.texts.unknown_command), None)
+        await self._send(context, chat_id_of(update), Reply(self.texts.unknown_command), None)
 
     async def on_unsupported(self, update: Update, context: Context) -> None:
         """Answer stickers, photos and the like politely."""
-        await self._send(context, _chat_id(update), Reply(self.texts.unsupported), None)
+        await self._send(context, chat_id_of(update), Reply(self.texts.unsupported), None)
 
     async def on_text(self, update: Update, context: Context) -> None:
         """Take typed text as an answer to the current question."""
         message = update.effective_message
         if message is None or message.text is None or not self._addressed(message, context):
             return
-        chat_id = _chat_id(update)
+        chat_id = chat_id_of(update)
         turn = await self.advisor.type_answer(chat_id, message.text, update.update_id)
         await self._show(context, chat_id, turn)
 
@@ -144,10 +144,8 @@ class TelegramFrontEnd:
         query = update.callback_query
         if query is None:
             return
-        message = query.message
-        # PTB 22.8 parses an inaccessible message (date 0) as a Message: ask, not isinstance.
-        if not isinstance(message, Message) or not message.is_accessible:
-            # Telegram no longer lets us see (or edit) a message this old.
+        message = accessible_message(query)
+        if message is None:
             await _answer(query, self.texts.stale)
             return
         session_id, data = parse_callback_data(query.data or "")
@@ -232,7 +230,17 @@ class TelegramFrontEnd:
         return bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
 
 
-def _chat_id(update: Update) -> int:
+def accessible_message(query: CallbackQuery) -> Message | None:
+    """Return the message the pressed button is on, or None when Telegram no longer lets the
+    bot see (or edit) it because it is too old."""
+    message = query.message
+    # PTB 22.8 parses an inaccessible message (date 0) as a Message: ask, not isinstance.
+    if not isinstance(message, Message) or not message.is_accessible:
+        return None
+    return message
+
+
+def chat_id_of(update: Update) -> int:
     chat = update.effective_chat
     if chat is None:
         raise ValueError("an update without a chat reached a chat handler")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -29,6 +29,7 @@ from bot.engine.model import TEXT_LIMIT, Dialogue
 from bot.ops.stats import collect_stats, parse_duration, render_stats
 from bot.reload import reload_dialogue
 from bot.storage.base import StoredSession
+from bot.telegram.handlers import accessible_message, chat_id_of
 
 Context = ContextTypes.DEFAULT_TYPE
 FORGET_YES = "forget:yes"
@@ -58,7 +59,7 @@ class OperatorCommands:
 
     async def on_mydata(self, update: Update, context: Context) -> None:
         """Show the person everything stored about their chat."""
-        chat_id = _chat_id(update)
+        chat_id = chat_id_of(update)
         history = await self.advisor.store.history(chat_id)
         await context.bot.send_message(chat_id, describe(self.advisor.dialogue, chat_id,
                                                          history))
@@ -71,7 +72,7 @@ class OperatorCommands:
             InlineKeyboardButton(texts.forget_yes, callback_data=FORGET_YES),
             InlineKeyboardButton(texts.forget_no, callback_data=FORGET_NO),
         ]])
-        await context.bot.send_message(_chat_id(update), texts.forget_confirm,
+        await context.bot.send_message(chat_id_of(update), texts.forget_confirm,
                                        reply_markup=buttons)
         raise ApplicationHandlerStop
 
@@ -81,16 +82,17 @@ class OperatorCommands:
         # PTB lets a query with no data through any pattern: leave it to the dialogue's handler.
         if query is None or query.data not in (FORGET_YES, FORGET_NO):
             return
-        if not isinstance(query.message, Message) or not query.message.is_accessible:
+        message = accessible_message(query)
+        if message is None:
             await query.answer(self.advisor.dialogue.texts.stale)
             raise ApplicationHandlerStop
         texts = self.advisor.dialogue.texts
         await query.answer()
         if query.data == FORGET_YES:
-            await self.advisor.store.forget(query.message.chat.id)
-            await query.message.edit_text(texts.forgotten)
+            await self.advisor.store.forget(message.chat.id)
+            await message.edit_text(texts.forgotten)
         else:
-            await query.message.edit_text(texts.forget_cancelled)
+            await message.edit_text(texts.forget_cancelled)
         raise ApplicationHandlerStop
 
     async def on_stats(self, update: Update, context: Context) -> None:
@@ -99,7 +101,7 @@ class OperatorCommands:
         try:
             since = now - parse_duration(context.args[0]).total_seconds() if context.args else None
         except ValueError as error:
-            await context.bot.send_message(_chat_id(update), str(error))
+            await context.bot.send_message(chat_id_of(update), str(error))
             raise ApplicationHandlerStop from None
         # Plain sqlite3 reads over every session: off the event loop.
         stats = await asyncio.to_thread(
@@ -110,7 +112,7 @@ class OperatorCommands:
             now=now,
             inactivity_hours=self.settings.inactivity_hours,
         )
-        await context.bot.send_message(_chat_id(update), render_stats(stats)[:TEXT_LIMIT])
+        await context.bot.send_message(chat_id_of(update), render_stats(stats)[:TEXT_LIMIT])
         raise ApplicationHandlerStop
 
     async def on_reload(self, update: Update, context: Context) -> None:
@@ -120,7 +122,7 @@ class OperatorCommands:
         template = texts.reloaded if result.switched else texts.reload_failed
         key = "summary" if result.switched else "problems"
         await context.bot.send_message(
-            _chat_id(update), template.format(**{key: result.message})[:TEXT_LIMIT]
+            chat_id_of(update), template.format(**{key: result.message})[:TEXT_LIMIT]
         )
         raise ApplicationHandlerStop
 
@@ -159,9 +161,3 @@ def _describe_session(dialogue: Dialogue, stored: StoredSession) -> str:
 
 def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _chat_id(update: Update) -> int:
-    if update.effective_chat is None:
-        raise ValueError("an update without a chat reached a chat command")
-    return update.effective_chat.id
