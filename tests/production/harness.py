@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import signal
 import socket
 import sys
@@ -12,26 +11,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from tests.botprocess import environment
 from tests.fakebot.server import Call, FakeBotApi
 from tests.fakebot.user import FakeUser
 
-# `python -m bot check` once bot/__main__.py has the sub-command; the same function until then.
-CHECK = ("-m", "bot", "check")
-
 _runs = itertools.count(1)
-_SETTINGS = ("DATABASE_PATH", "DIALOGUE_PATH", "LOG_LEVEL", "ADMIN_CHAT_IDS",
-             "INACTIVITY_HOURS", "FLOOD_CONTROL", "STOP_TIMEOUT")
-
-
-def environment(api: FakeBotApi | None, db_path: Path, **settings: str) -> dict[str, str]:
-    """Return the process environment: none of the developer's settings, these instead."""
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("TELEGRAM_", "WEBHOOK_")) and name not in _SETTINGS}
-    env["DATABASE_PATH"] = str(db_path)
-    if api is not None:
-        env.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url)
-    env.update(settings)
-    return env
 
 
 def free_port() -> int:
@@ -85,9 +69,9 @@ async def run_check(
 ) -> tuple[int, str]:
     """Run the health check in its own process; return its exit code and output."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, *CHECK, cwd=tmp_path, env=environment(api, db_path, **settings),
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        sys.executable, "-m", "bot", "check", cwd=tmp_path,
+        env=environment(api, db_path, **settings), stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode is not None
@@ -98,13 +82,6 @@ def done(user: FakeUser, method: str) -> Callable[[Call], bool]:
     """Match a successful call of `method` in the user's chat (a refused one is not a reply)."""
     return lambda call: call.method == method and call.error is None and str(
         call.params.get("chat_id")) == str(user.chat_id)
-
-
-async def start(user: FakeUser) -> None:
-    """Send /start and wait until the first question has arrived."""
-    mark = len(user.api.calls)
-    user.queue_text("/start")
-    await user.api.wait_for(done(user, "sendMessage"), since=mark, timeout=user.timeout)
 
 
 async def press(user: FakeUser, label: str) -> None:

@@ -10,7 +10,6 @@ for "the bot is done with update N" even when the right reaction is to say nothi
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 import time
@@ -25,13 +24,14 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.advisor import Advisor
-from bot.config import DEFAULT_DIALOGUE, PROJECT_ROOT, Settings
+from bot.config import DEFAULT_DIALOGUE, Settings
 from bot.engine.loader import load_dialogue
 from bot.engine.model import Dialogue
 from bot.storage.sqlite import SqliteStore
 from bot.telegram import runner
 from bot.telegram.delivery import RetryingRateLimiter
 from bot.telegram.transport import DEFAULT_TIMEOUT
+from tests.botprocess import environment
 from tests.dbfile import latest_answers, read_rows
 from tests.fakebot.server import Call, FakeBotApi
 from tests.fakebot.user import FakeUser
@@ -166,23 +166,19 @@ def _retrying(app: App) -> RetryingRateLimiter:
 
 def bot_environment(api: FakeBotApi, db_path: Path, **extra: str) -> dict[str, str]:
     """Return the environment `python -m bot` needs to talk to `api` and store in `db_path`."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "DATABASE_", "DIALOGUE_", "LOG_", "FLOOD_"))}
-    env.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
-               DATABASE_PATH=str(db_path), LOG_LEVEL="INFO", FLOOD_CONTROL="off")
-    env.update(extra)
-    return env
+    return environment(api, db_path, **{"LOG_LEVEL": "INFO", "FLOOD_CONTROL": "off", **extra})
 
 
 @asynccontextmanager
 async def bot_process(
     api: FakeBotApi, db_path: Path, log_path: Path, **extra: str
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """Run `python -m bot` polling `api` (its log in `log_path`); kill it if still running."""
+    """Run `python -m bot` polling `api` (its log in `log_path`, where it runs: no .env there);
+    kill it if still running."""
     mark = len(api.calls)
     with log_path.open("ab") as log:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=PROJECT_ROOT,
+            sys.executable, "-m", "bot", cwd=log_path.parent,
             env=bot_environment(api, db_path, **extra),
             stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
         )
@@ -199,17 +195,3 @@ def _polling(call: Call) -> bool:
     # Polling starts right after deleteWebhook; getUpdates itself is only recorded when it
     # returns, after its long-poll timeout when nothing is queued.
     return call.method == "deleteWebhook"
-
-
-async def run_bot_command(
-    *args: str, env: dict[str, str], timeout: float = 30  # noqa: ASYNC109
-) -> tuple[int, str, str]:
-    """Run `python -m bot ARGS` to its end; return (exit code, stdout, stderr)."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=PROJECT_ROOT, env=env,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.botprocess import run_bot_command
 from tests.dbfile import read_rows
 from tests.fakebot.server import FakeBotApi
-from tests.reliability.harness import bot_environment, run_bot_command, running_bot
+from tests.reliability.harness import bot_environment, running_bot
 
 
 def corrupt(tmp_path: Path) -> Path:
@@ -54,7 +55,7 @@ async def test_python_m_bot_refuses_an_unusable_database_in_one_line(
     assert callable(make)
     db: Path = make(tmp_path)
     before = contents(db)
-    code, out, err = await run_bot_command(env=bot_environment(fake_api, db))
+    code, out, err = await run_bot_command(env=bot_environment(fake_api, db), cwd=tmp_path)
 
     assert code != 0
     assert err.startswith("error: "), err

@@ -17,8 +17,9 @@ import pytest
 from bot.config import DEFAULT_DIALOGUE, PROJECT_ROOT
 from bot.engine.loader import load_dialogue
 from bot.errors import DialogueError
+from tests.botprocess import run_bot_command
 from tests.fakebot.server import Call, FakeBotApi
-from tests.reliability.harness import bot_process, run_bot_command, running_bot
+from tests.reliability.harness import bot_process, running_bot
 from tests.reliability.people import Plan, is_result, press_through
 
 TOKEN = "5550123:AAH-s3cretTokenValue_xyz"
@@ -179,7 +180,7 @@ async def test_a_billion_laughs_is_refused_at_once_with_its_line(tmp_path: Path)
                     encoding="utf-8")
     started = time.monotonic()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    code, out, err = await run_bot_command("validate", str(path), env=env)
+    code, out, err = await run_bot_command("validate", str(path), env=env, cwd=tmp_path)
     assert code == 1
     assert f"{path}:2: aliases (*a0) are not supported in dialogue files" in err
     assert "Traceback" not in err + out
