@@ -83,6 +83,11 @@ class Call:
     injected: bool = False  # failed by fail_next, not by a check
     index: int = -1  # position in FakeBotApi.calls
 
+    def succeeded(self, method: str, chat_id: int) -> bool:
+        """Tell whether this is a call of `method` in that chat that went through."""
+        return (self.method == method and self.error is None
+                and str(self.params.get("chat_id")) == str(chat_id))
+
 
 @dataclass
 class Chat:

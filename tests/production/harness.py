@@ -80,8 +80,7 @@ async def run_check(
 
 def done(user: FakeUser, method: str) -> Callable[[Call], bool]:
     """Match a successful call of `method` in the user's chat (a refused one is not a reply)."""
-    return lambda call: call.method == method and call.error is None and str(
-        call.params.get("chat_id")) == str(user.chat_id)
+    return lambda call: call.succeeded(method, user.chat_id)
 
 
 async def press(user: FakeUser, label: str) -> None:
@@ -98,5 +97,4 @@ async def press(user: FakeUser, label: str) -> None:
 def calls_in(api: FakeBotApi, method: str, chat_id: int, start: int = 0,
              end: int | None = None) -> list[Call]:
     """Return the successful calls of `method` in a chat, from index `start` to `end`."""
-    return [call for call in api.calls[start:end] if call.method == method and call.error is None
-            and str(call.params.get("chat_id")) == str(chat_id)]
+    return [call for call in api.calls[start:end] if call.succeeded(method, chat_id)]

@@ -128,17 +128,20 @@ async def running_bot(
     read_timeout: float = DEFAULT_TIMEOUT,
     backoff: float | None = None,
     flood_control: bool = False,
+    **more: Any,
 ) -> AsyncIterator[RunningBot]:
     """Run the bot against `api` until the block ends, then stop it before the server.
 
     Pacing (FLOOD_CONTROL) is off unless asked for: it spaces a chat's messages about a second
-    apart, which is what Telegram wants and what these tests do not examine.
+    apart, which is what Telegram wants and what these tests do not examine. `more` are
+    further Settings fields (admin_chat_ids, inactivity_hours, ...).
     """
     settings = Settings(token=api.token, base_url=api.base_url, database_path=db_path,
-                        flood_control=flood_control)
+                        dialogue_path=dialogue_path, flood_control=flood_control, **more)
     store = await store_type.open(db_path, busy_timeout=busy_timeout)
     try:
-        advisor = Advisor(load_dialogue(dialogue_path), store, clock=clock or Clock())
+        advisor = Advisor(load_dialogue(dialogue_path), store, clock=clock or Clock(),
+                          idle_after=settings.inactivity_hours * 3600)
         app = runner.build_application(settings, advisor, read_timeout=read_timeout)
         _tune_retries(app, backoff)
         bot = RunningBot(app, advisor, store, db_path)

@@ -93,11 +93,8 @@ async def press_through(
 
 def sent_texts(user: FakeUser) -> list[str]:
     """Return the text of every message the bot sent to the chat, as sent (before edits)."""
-    return [
-        str(call.params["text"]) for call in user.api.calls
-        if call.method == "sendMessage" and call.error is None
-        and str(call.params.get("chat_id")) == str(user.chat_id)
-    ]
+    return [str(call.params["text"]) for call in user.api.calls
+            if call.succeeded("sendMessage", user.chat_id)]
 
 
 def shown_numbers(user: FakeUser) -> list[int]:
