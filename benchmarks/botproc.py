@@ -27,10 +27,8 @@ from telegram.ext import _applicationbuilder
 from benchmarks import contenders, scenario
 from benchmarks.endtoend import cpu_seconds
 from benchmarks.stub import TOKEN
-from bot.advisor import Advisor
-from bot.config import Settings
 from bot.storage.sqlite import SqliteStore
-from bot.telegram.runner import build_application, polling
+from bot.telegram.runner import polling
 from bot.telegram.transport import AiohttpRequest
 
 KINDS = ("ours", "baseline", "baseline-aiohttp")
@@ -66,12 +64,9 @@ class _Meter:
 
 
 async def _ours(base_url: str, workdir: Path, stop: asyncio.Event, meter: _Meter) -> None:
-    database = workdir / "ours.db"
-    settings = Settings(token=TOKEN, base_url=base_url, database_path=database,
-                        flood_control=False)
-    store = await SqliteStore.open(database)
+    store = await SqliteStore.open(workdir / "ours.db")
     try:
-        app = build_application(settings, Advisor(scenario.dialogue(), store))
+        app = contenders.ours(scenario.dialogue(), store, base_url=base_url)
         async with polling(app):
             meter.ready()
             await stop.wait()

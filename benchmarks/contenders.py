@@ -62,9 +62,11 @@ def builder(token: str, *, request: BaseRequest | None = None,
     return built
 
 
-def ours(request: BaseRequest, dialogue: Dialogue, store: SqliteStore) -> App:
-    """Return our bot as bot.telegram.runner builds it, on `request`, pacing off."""
-    settings = Settings(token=TOKEN, flood_control=False)
+def ours(dialogue: Dialogue, store: SqliteStore, *, request: BaseRequest | None = None,
+         base_url: str | None = None) -> App:
+    """Return our bot as bot.telegram.runner builds it, pacing off: on `request` (the stub),
+    or on its own transport to the Bot API at `base_url`."""
+    settings = Settings(token=TOKEN, base_url=base_url, flood_control=False)
     return build_application(settings, Advisor(dialogue, store), request=request)
 
 

@@ -60,7 +60,7 @@ async def measure(kind: str, dialogue: Dialogue, people: Sequence[scenario.Perso
         database = stored or fresh.with_suffix(".db")
         store = await SqliteStore.open(database)
         await asyncio.to_thread(settle_wal, database)
-        app = contenders.ours(stub, dialogue, store)
+        app = contenders.ours(dialogue, store, request=stub)
     elif kind == "baseline":
         app = contenders.baseline(contenders.builder(TOKEN, request=stub), dialogue,
                                   stored or fresh.with_suffix(".pickle"))
