@@ -49,6 +49,16 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (session_id, position)
     ) WITHOUT ROWID;
     """,
+    # 2: each chat's latest session carries the chat's last update id, so that a press writes
+    # only rows at the end of the file (its session, its answers) and not the chat's row, which
+    # for a chat that came back sits on a page among old chats. chats.last_update_id keeps
+    # what starts and re-prompts recorded, and a chat without sessions has only that one.
+    """
+    ALTER TABLE sessions ADD COLUMN last_update_id INTEGER;
+    UPDATE sessions
+       SET last_update_id = (SELECT last_update_id FROM chats WHERE chat_id = sessions.chat_id)
+     WHERE id IN (SELECT max(id) FROM sessions GROUP BY chat_id);
+    """,
 )
 
 LATEST = len(MIGRATIONS)

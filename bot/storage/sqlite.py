@@ -65,11 +65,20 @@ BATCH_LIMIT = 64
 CACHE_SIZE = 4096
 """How many chats' latest sessions `current` answers from memory by default (about 10 MB)."""
 
+_CHAT_LAST_UPDATE = (
+    # The chat's last update id: the larger of its row's (starts, re-prompts) and its latest
+    # session's, which every write of the chat raises (migration 2). An aggregate: NULL only
+    # when neither is known.
+    "(SELECT max(last) FROM (SELECT last_update_id AS last FROM chats WHERE chat_id = {chat}"
+    " UNION ALL SELECT * FROM (SELECT last_update_id FROM sessions WHERE chat_id = {chat}"
+    " ORDER BY id DESC LIMIT 1)))"
+)
+_LAST_UPDATE_OF_CHAT = f"SELECT {_CHAT_LAST_UPDATE.format(chat='?1')}"
 _SESSION = (
     "SELECT id, chat_id, dialogue_id, dialogue_version, current_question, status, outcome,"
     " started_at, updated_at, finished_at,"
-    " (SELECT last_update_id FROM chats WHERE chats.chat_id = sessions.chat_id)"
-    " FROM sessions"
+    f" {_CHAT_LAST_UPDATE.format(chat='listed.chat_id')}"
+    " FROM sessions AS listed"
 )
 _ANSWERS = (
     "SELECT question_id, option_id, answered_at FROM answers"
@@ -188,8 +197,7 @@ class SqliteStore:
         """Remember that the chat's update was handled, though it changed no session."""
         await self._write(
             chat_id,
-            lambda conn: _touch_chat(conn, chat_id, self._clock(), active=True,
-                                     update_id=update_id),
+            lambda conn: _note_update(conn, chat_id, self._clock(), update_id),
             lambda _: self._sessions.noted(chat_id, update_id),
         )
 
@@ -225,7 +233,10 @@ class SqliteStore:
         self, conn: sqlite3.Connection, chat_id: int, session: Session, update_id: int | None
     ) -> StoredSession:
         now = self._clock()
-        last_update_id = _touch_chat(conn, chat_id, now, active=True, update_id=update_id)
+        _touch_chat(conn, chat_id, now, active=True, update_id=update_id)
+        # Read after the touch, so it includes `update_id`; carried on to the new session,
+        # which from now on is the latest.
+        last_update_id = _last_update_id(conn, chat_id)
         conn.execute(
             "UPDATE sessions SET status = 'restarted', updated_at = ?"
             " WHERE chat_id = ? AND status = 'active'",
@@ -234,10 +245,10 @@ class SqliteStore:
         session = _settled(session, now)
         cursor = conn.execute(
             "INSERT INTO sessions (chat_id, dialogue_id, dialogue_version, current_question,"
-            " status, outcome, started_at, updated_at, finished_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " status, outcome, started_at, updated_at, finished_at, last_update_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (chat_id, session.dialogue, session.version, session.current, _status(session),
-             session.outcome, session.started_at, now, session.finished_at),
+             session.outcome, session.started_at, now, session.finished_at, last_update_id),
         )
         session_id = cursor.lastrowid
         assert session_id is not None  # an INSERT into a rowid table always sets it
@@ -271,13 +282,24 @@ class SqliteStore:
             )
         _insert_answers(conn, stored.id, kept, session.answers[kept:])
         session = _settled(session, now)
+        # The session saved is the chat's latest, whose last update id is the chat's.
+        [(last_update_id,)] = conn.execute(
+            "UPDATE sessions SET current_question = :current, status = :status,"
+            " outcome = :outcome, updated_at = :now, finished_at = :finished_at,"
+            " dialogue_version = :version,"
+            # max() is NULL when either side is; then whichever side is known wins.
+            " last_update_id = coalesce(max(last_update_id, :update_id), last_update_id,"
+            " :update_id) WHERE id = :id RETURNING last_update_id",
+            {"current": session.current, "status": _status(session),
+             "outcome": session.outcome, "now": now, "finished_at": session.finished_at,
+             "version": session.version, "update_id": update_id, "id": stored.id},
+        ).fetchall()  # all: the statement must finish before COMMIT
+        # The chat's row is written only when it must change: a press by a chat that came back
+        # would otherwise rewrite a page among the old chats (see migration 2).
         conn.execute(
-            "UPDATE sessions SET current_question = ?, status = ?, outcome = ?,"
-            " updated_at = ?, finished_at = ?, dialogue_version = ? WHERE id = ?",
-            (session.current, _status(session), session.outcome, now, session.finished_at,
-             session.version, stored.id),
+            "UPDATE chats SET active = 1, updated_at = ? WHERE chat_id = ? AND active = 0",
+            (now, chat_id),
         )
-        last_update_id = _touch_chat(conn, chat_id, now, active=True, update_id=update_id)
         return StoredSession(stored.id, chat_id, session, _status(session), now, last_update_id)
 
     async def _read(self, work: Work[T]) -> T:
@@ -621,27 +643,33 @@ def _insert_answers(
 
 def _touch_chat(
     conn: sqlite3.Connection, chat_id: int, now: float, *, active: bool, update_id: int | None
-) -> int | None:
-    """Create or update the chat's row; return its last update id, which only ever grows."""
-    rows = conn.execute(
+) -> None:
+    """Create or update the chat's row; its last update id only ever grows."""
+    conn.execute(
         "INSERT INTO chats (chat_id, active, created_at, updated_at, last_update_id)"
         " VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (chat_id) DO UPDATE SET active = excluded.active,"
         " updated_at = excluded.updated_at,"
         # max() is NULL when either side is; then whichever side is known wins.
         " last_update_id = coalesce(max(last_update_id, excluded.last_update_id),"
-        " last_update_id, excluded.last_update_id)"
-        " RETURNING last_update_id",
+        " last_update_id, excluded.last_update_id)",
         (chat_id, int(active), now, now, update_id),
-    ).fetchall()  # all: the statement must finish before COMMIT
-    last: int | None = rows[0][0]
-    return last
+    )
+
+
+def _note_update(conn: sqlite3.Connection, chat_id: int, now: float, update_id: int) -> None:
+    """Record `update_id` as handled: on the chat's row and on its latest session, if any."""
+    _touch_chat(conn, chat_id, now, active=True, update_id=update_id)
+    conn.execute(
+        "UPDATE sessions SET last_update_id = max(coalesce(last_update_id, ?1), ?1)"
+        " WHERE id = (SELECT max(id) FROM sessions WHERE chat_id = ?2)",
+        (update_id, chat_id),
+    )
 
 
 def _last_update_id(conn: sqlite3.Connection, chat_id: int) -> int | None:
-    # An aggregate always yields one row: NULL for an unknown chat.
     value: int | None = conn.execute(
-        "SELECT max(last_update_id) FROM chats WHERE chat_id = ?", (chat_id,)
+        _LAST_UPDATE_OF_CHAT, (chat_id,)
     ).fetchone()[0]
     return value
 

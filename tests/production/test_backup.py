@@ -31,7 +31,7 @@ async def test_a_backup_taken_while_the_bot_writes_holds_every_committed_answer(
     finally:
         await store.close()
     assert capsys.readouterr().out == (
-        f"✓ backed up {db} to {copy}: 3 chats, 3 sessions, 3 answers, schema version 1\n")
+        f"✓ backed up {db} to {copy}: 3 chats, 3 sessions, 3 answers, schema version 2\n")
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT option_id FROM answers").fetchall() == [("home",)] * 3
     assert not list(copy.parent.glob("*.partial"))

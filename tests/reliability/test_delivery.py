@@ -24,7 +24,7 @@ def replies(api: FakeBotApi, chat_id: int) -> list[tuple[str, Any]]:
 def stored(bot: RunningBot, chat_id: int) -> tuple[list[tuple[Any, ...]], ...]:
     """Return everything stored about the chat."""
     return (
-        bot.rows("SELECT id, status, current_question, outcome FROM sessions"
+        bot.rows("SELECT id, status, current_question, outcome, last_update_id FROM sessions"
                  " WHERE chat_id = ? ORDER BY id", chat_id),
         bot.rows("SELECT a.session_id, a.position, a.question_id, a.option_id FROM answers a"
                  " JOIN sessions s ON s.id = a.session_id WHERE s.chat_id = ?"

@@ -17,7 +17,7 @@ from bot.engine.model import Answer, Session
 from bot.errors import StorageError
 from bot.storage import migrations
 from bot.storage.base import SessionStore
-from bot.storage.sqlite import SqliteStore
+from bot.storage.sqlite import _LAST_UPDATE_OF_CHAT, SqliteStore
 from tests.dbfile import read_rows
 
 if TYPE_CHECKING:  # mypy checks here that SqliteStore has every method of the protocol
@@ -143,6 +143,12 @@ async def test_the_queries_use_the_indexes(store: SqliteStore, db_path: Path) ->
 
     assert "sessions_by_chat" in plan("chat_id = ? AND status != 'restarted'")
     assert "sessions_finished" in plan("chat_id = ? AND status = 'finished'")
+    # The chat's last update id, read for every press: no table scanned.
+    last = read_rows(db_path, f"EXPLAIN QUERY PLAN {_LAST_UPDATE_OF_CHAT}", CHAT)
+    steps = " ".join(str(row[-1]) for row in last)
+    assert "sessions_by_chat" in steps
+    assert "SCAN chats" not in steps
+    assert "SCAN sessions" not in steps
 
 
 # Sessions ----------------------------------------------------------------------------------
@@ -171,8 +177,9 @@ async def test_begin_and_save_round_trip_with_answers_in_order(
                          " status, started_at, updated_at, finished_at FROM sessions") == [
         (CHAT, "headphones_vs_iems", "3", "fit", "active", 500.0, 1001.0, None),
     ]
+    # A press writes only the session's rows: the chat's row still says when it began.
     assert read_rows(db_path, "SELECT chat_id, active, created_at, updated_at FROM chats") == [
-        (CHAT, 1, 1000.0, 1001.0),
+        (CHAT, 1, 1000.0, 1000.0),
     ]
 
 
@@ -292,7 +299,7 @@ async def test_an_acknowledged_save_survives_a_killed_process(db_path: Path) -> 
     script = f"""
 import asyncio
 from bot.engine.model import Answer, Session
-from bot.storage.sqlite import SqliteStore
+from bot.storage.sqlite import _LAST_UPDATE_OF_CHAT, SqliteStore
 
 async def main():
     store = await SqliteStore.open({str(db_path)!r})
@@ -380,8 +387,13 @@ async def test_a_blocked_chat_is_inactive_until_it_writes_again(
     assert not await store.is_active(CHAT)
     assert read_rows(db_path, "SELECT active FROM chats WHERE chat_id = ?", CHAT) == [(0,)]
 
-    await store.begin(CHAT, session())
+    stored = await store.begin(CHAT, session())
     assert await store.is_active(CHAT)
+
+    await store.mark_inactive(CHAT)
+    await store.save(stored, session(("usage", "gym", 1.0)))  # a press counts as writing too
+    assert await store.is_active(CHAT)
+    assert read_rows(db_path, "SELECT active FROM chats WHERE chat_id = ?", CHAT) == [(1,)]
 
 
 async def test_the_last_update_id_only_grows(store: SqliteStore, db_path: Path) -> None:
@@ -391,10 +403,63 @@ async def test_the_last_update_id_only_grows(store: SqliteStore, db_path: Path) 
 
     stored = await store.save(stored, session(("usage", "gym", 1.0)), update_id=7)
     stored = await store.save(stored, session(("usage", "home", 1.0)))
-    await store.save(stored, session(("usage", "gym", 1.0)), update_id=6)
+    stored = await store.save(stored, session(("usage", "gym", 1.0)), update_id=6)
 
+    assert stored.last_update_id == 7
     assert await store.last_update_id(CHAT) == 7
-    assert read_rows(db_path, "SELECT last_update_id FROM chats") == [(7,)]
+    # Presses are recorded on the session's row; the chat's row has what its start recorded.
+    assert read_rows(db_path, "SELECT c.last_update_id, s.last_update_id FROM chats c"
+                     " JOIN sessions s USING (chat_id)") == [(5, 7)]
+
+    await store.note_update(CHAT, 8)  # a re-prompt: no session changed
+    assert await store.last_update_id(CHAT) == 8
+    stored = await store.save(stored, session(("usage", "home", 2.0)))  # no update id given
+    assert stored.last_update_id == 8
+    again = await store.begin(CHAT, session())  # a new session takes the chat's on
+    assert again.last_update_id == 8
+    await store.save(again, session(("usage", "gym", 1.0)))
+    await store.close()
+
+    reopened = await SqliteStore.open(db_path)  # nothing from memory: all read from the file
+    try:
+        assert await reopened.last_update_id(CHAT) == 8
+        current = await reopened.current(CHAT)
+        assert current is not None
+        assert current.last_update_id == 8
+    finally:
+        await reopened.close()
+
+
+async def test_a_database_from_before_migration_2_keeps_its_last_update_ids(
+    db_path: Path
+) -> None:
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for statement in migrations.statements(migrations.MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO chats VALUES (?, 1, 900.0, 950.0, 31)", (CHAT,))
+    for status, question in (("finished", None), ("active", "usage")):
+        conn.execute("INSERT INTO sessions (chat_id, dialogue_id, dialogue_version,"
+                     " current_question, status, started_at, updated_at)"
+                     " VALUES (?, 'headphones_vs_iems', '3', ?, ?, 900.0, 950.0)",
+                     (CHAT, question, status))
+    conn.close()
+
+    store = await SqliteStore.open(db_path)
+    try:
+        current = await store.current(CHAT)
+        assert current is not None
+        assert current.last_update_id == 31  # update 31 and older stay duplicates
+        saved = await store.save(current, session(("usage", "gym", 1.0)))
+        assert saved.last_update_id == 31
+        saved = await store.save(saved, session(("usage", "home", 1.0)), update_id=32)
+        assert saved.last_update_id == 32
+    finally:
+        await store.close()
+    assert read_rows(db_path, "PRAGMA user_version") == [(migrations.LATEST,)]
+    # The latest session took the chat's last update id on; the older one needs none.
+    assert read_rows(db_path, "SELECT status, last_update_id FROM sessions ORDER BY id") == [
+        ("finished", None), ("active", 32)]
 
 
 # Files that cannot be used -----------------------------------------------------------------

@@ -64,8 +64,8 @@ async def test_many_chats_at_once_all_reach_the_file(store: SqliteStore, db_path
     await asyncio.gather(*(converse(chat_id) for chat_id in range(1, 101)))
 
     assert read_rows(db_path, "SELECT count(*) FROM answers") == [(300,)]
-    assert read_rows(db_path, "SELECT min(last_update_id), max(last_update_id) FROM chats") == [
-        (13, 1003)]
+    assert read_rows(db_path, "SELECT min(last_update_id), max(last_update_id) FROM sessions"
+                     ) == [(13, 1003)]
 
 
 async def test_a_change_made_by_another_program_is_seen_after_the_next_write(
