@@ -47,7 +47,7 @@ class Plan:
 FULL = Plan(
     in_process_people=300, sequential_people=60, rounds=5, capacity_people=1000,
     capacity_seconds=30.0, latency_rate=200.0, latency_seconds=20.0, think_seconds=1.0,
-    ours_sizes=(1_000, 100_000, 1_000_000), growth_people=300, growth_rounds=5,
+    ours_sizes=(1_000, 100_000, 1_000_000), growth_people=1000, growth_rounds=5,
     baseline_sizes=((1_000, 300), (100_000, 10)),
 )
 QUICK = Plan(

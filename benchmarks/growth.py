@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import pickle
 import random
 import resource
@@ -63,10 +64,11 @@ def seed_sqlite(path: Path, chats: int, dialogue: Dialogue) -> None:
             " INSERT INTO chats SELECT i, 1, 1000.0 + i, 2000.0 + i, 0 FROM n", (chats,))
         conn.execute(
             "INSERT INTO sessions (id, chat_id, dialogue_id, dialogue_version, current_question,"
-            " status, outcome, started_at, updated_at, finished_at)"
+            " status, outcome, started_at, updated_at, finished_at, last_update_id)"
             " SELECT chat_id, chat_id, ?, ?, NULL, 'finished',"
             f" (SELECT outcome FROM outcomes WHERE path = chat_id % {PATHS}),"
-            " created_at, updated_at, updated_at FROM chats", (dialogue.id, dialogue.version))
+            " created_at, updated_at, updated_at, last_update_id FROM chats",
+            (dialogue.id, dialogue.version))
         conn.execute(
             "INSERT INTO answers SELECT s.id, p.position, p.question, p.option,"
             f" s.started_at + p.position FROM sessions AS s JOIN paths AS p"
@@ -75,6 +77,10 @@ def seed_sqlite(path: Path, chats: int, dialogue: Dialogue) -> None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
+    # Written without syncs: put it on disk now, or the kernel writes hundreds of megabytes back
+    # while the first rounds measure.
+    with path.open("rb") as file:
+        os.fsync(file.fileno())
 
 
 def seed_pickle(path: Path, chats: int, dialogue: Dialogue) -> None:
@@ -119,7 +125,8 @@ async def _ours(file: Path, stored: int, count: int, turn: int) -> dict[str, Any
     with contextlib.closing(sqlite3.connect(file)) as conn:
         # Earlier rounds stored their update ids: reusing them would look like re-deliveries.
         seen: int = conn.execute(
-            "SELECT coalesce(max(last_update_id), 0) FROM chats").fetchone()[0]
+            "SELECT coalesce(max(last), 0) FROM (SELECT max(last_update_id) AS last FROM chats"
+            " UNION ALL SELECT max(last_update_id) FROM sessions)").fetchone()[0]
     with tempfile.TemporaryDirectory() as tmp:
         run = await inprocess.measure("ours", dialogue, visitors(dialogue, stored, count, turn),
                                       WORKERS, Path(tmp), stored=file, first_update_id=seen + 1)
