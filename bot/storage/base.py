@@ -44,7 +44,8 @@ class SessionStore(Protocol):
     ) -> StoredSession:
         """Store the session's new state: answers added or undone, question, outcome.
 
-        Raises ValueError when `stored` was restarted or forgotten since it was read.
+        `stored` is the chat's current session, as `current` returned it. Raises ValueError
+        when it was restarted, forgotten or followed by a newer session since it was read.
         `update_id` is recorded as in `begin`.
         """
         ...

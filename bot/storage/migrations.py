@@ -49,15 +49,23 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (session_id, position)
     ) WITHOUT ROWID;
     """,
-    # 2: each chat's latest session carries the chat's last update id, so that a press writes
-    # only rows at the end of the file (its session, its answers) and not the chat's row, which
-    # for a chat that came back sits on a page among old chats. chats.last_update_id keeps
-    # what starts and re-prompts recorded, and a chat without sessions has only that one.
+    # 2: each chat's latest session carries the chat's last update id, so that a start or a
+    # press writes only rows at the end of the file (its session, its answers) and not the
+    # chat's row, which for a chat that came back sits on a page among old chats.
+    # chats.last_update_id keeps what re-prompts recorded (a chat without sessions has only
+    # that one) and, in a file from before, everything until then.
+    # chats_inactive lets a press check that its chat is not marked inactive without reading
+    # the chat's row: only the few chats that blocked the bot are in it. sessions_finished
+    # goes: sessions_by_chat finds a chat's few sessions as well, and every finish of a chat
+    # that came back wrote a page of it among the old chats.
     """
     ALTER TABLE sessions ADD COLUMN last_update_id INTEGER;
+    DROP INDEX sessions_finished;
+    CREATE INDEX chats_inactive ON chats (chat_id) WHERE active = 0;
     UPDATE sessions
        SET last_update_id = (SELECT last_update_id FROM chats WHERE chat_id = sessions.chat_id)
-     WHERE id IN (SELECT max(id) FROM sessions GROUP BY chat_id);
+     WHERE id IN (SELECT max(id) FROM sessions GROUP BY chat_id)
+       AND (SELECT last_update_id FROM chats WHERE chat_id = sessions.chat_id) IS NOT NULL;
     """,
 )
 

@@ -66,7 +66,7 @@ CACHE_SIZE = 4096
 """How many chats' latest sessions `current` answers from memory by default (about 10 MB)."""
 
 _CHAT_LAST_UPDATE = (
-    # The chat's last update id: the larger of its row's (starts, re-prompts) and its latest
+    # The chat's last update id: the larger of its row's (re-prompts) and its latest
     # session's, which every write of the chat raises (migration 2). An aggregate: NULL only
     # when neither is known.
     "(SELECT max(last) FROM (SELECT last_update_id AS last FROM chats WHERE chat_id = {chat}"
@@ -74,6 +74,14 @@ _CHAT_LAST_UPDATE = (
     " ORDER BY id DESC LIMIT 1)))"
 )
 _LAST_UPDATE_OF_CHAT = f"SELECT {_CHAT_LAST_UPDATE.format(chat='?1')}"
+_REACTIVATE = (
+    # A start or a press marks its chat active again, if it was not. The chat's row is not
+    # written otherwise: for a chat that came back it sits on a page among the old chats (see
+    # migration 2). SQLite would look the row up by its key; INDEXED BY makes it ask the small
+    # index of inactive chats instead.
+    "UPDATE chats INDEXED BY chats_inactive SET active = 1, updated_at = ?"
+    " WHERE chat_id = ? AND active = 0"
+)
 _SESSION = (
     "SELECT id, chat_id, dialogue_id, dialogue_version, current_question, status, outcome,"
     " started_at, updated_at, finished_at,"
@@ -233,10 +241,15 @@ class SqliteStore:
         self, conn: sqlite3.Connection, chat_id: int, session: Session, update_id: int | None
     ) -> StoredSession:
         now = self._clock()
-        _touch_chat(conn, chat_id, now, active=True, update_id=update_id)
-        # Read after the touch, so it includes `update_id`; carried on to the new session,
-        # which from now on is the latest.
-        last_update_id = _last_update_id(conn, chat_id)
+        # A chat that came back keeps its row as it is, unless it was marked inactive.
+        conn.execute(
+            "INSERT INTO chats (chat_id, active, created_at, updated_at) VALUES (?, 1, ?, ?)"
+            " ON CONFLICT (chat_id) DO NOTHING",
+            (chat_id, now, now),
+        )
+        conn.execute(_REACTIVATE, (now, chat_id))
+        # The chat's last update id goes on to the new session, which from now on is the latest.
+        last_update_id = _max(_last_update_id(conn, chat_id), update_id)
         conn.execute(
             "UPDATE sessions SET status = 'restarted', updated_at = ?"
             " WHERE chat_id = ? AND status = 'active'",
@@ -265,10 +278,15 @@ class SqliteStore:
         row = conn.execute(
             "SELECT chat_id, status FROM sessions WHERE id = ?", (stored.id,)
         ).fetchone()
-        if row is None or row[1] == "restarted":
+        if row is None or row[1] == "restarted" or (row[1] == "finished" and conn.execute(
+            # Only a finished session can have a newer one beside it: an active one is the
+            # chat's latest (a start marks it restarted), and only the latest carries the
+            # chat's last update id.
+            "SELECT max(id) FROM sessions WHERE chat_id = ?", (row[0],)
+        ).fetchone()[0] != stored.id):
             raise ValueError(
                 f"session {stored.id} of chat {stored.chat_id} was restarted or forgotten"
-                " since it was read; read the chat's current session again"
+                " since it was read, or a newer one began; read the chat's current session again"
             )
         chat_id: int = row[0]
         now = self._clock()
@@ -294,12 +312,7 @@ class SqliteStore:
              "outcome": session.outcome, "now": now, "finished_at": session.finished_at,
              "version": session.version, "update_id": update_id, "id": stored.id},
         ).fetchall()  # all: the statement must finish before COMMIT
-        # The chat's row is written only when it must change: a press by a chat that came back
-        # would otherwise rewrite a page among the old chats (see migration 2).
-        conn.execute(
-            "UPDATE chats SET active = 1, updated_at = ? WHERE chat_id = ? AND active = 0",
-            (now, chat_id),
-        )
+        conn.execute(_REACTIVATE, (now, chat_id))
         return StoredSession(stored.id, chat_id, session, _status(session), now, last_update_id)
 
     async def _read(self, work: Work[T]) -> T:
@@ -483,7 +496,7 @@ class _Sessions:
             self._entries.popitem(last=False)
 
     def noted(self, chat_id: int, update_id: int) -> None:
-        """Raise the cached session's last update id as `_touch_chat` raised the row's."""
+        """Raise the cached session's last update id as `_note_update` raised the rows'."""
         stored = self._entries.get(chat_id)
         if stored is not None and (stored.last_update_id or 0) < update_id:
             self._entries[chat_id] = replace(stored, last_update_id=update_id)
@@ -655,6 +668,13 @@ def _touch_chat(
         " last_update_id, excluded.last_update_id)",
         (chat_id, int(active), now, now, update_id),
     )
+
+
+def _max(first: int | None, second: int | None) -> int | None:
+    """Return the larger of two update ids, either of which may be unknown (None)."""
+    if first is None or second is None:
+        return second if first is None else first
+    return max(first, second)
 
 
 def _note_update(conn: sqlite3.Connection, chat_id: int, now: float, update_id: int) -> None:

@@ -17,7 +17,7 @@ from bot.engine.model import Answer, Session
 from bot.errors import StorageError
 from bot.storage import migrations
 from bot.storage.base import SessionStore
-from bot.storage.sqlite import _LAST_UPDATE_OF_CHAT, SqliteStore
+from bot.storage.sqlite import _LAST_UPDATE_OF_CHAT, _REACTIVATE, SqliteStore
 from tests.dbfile import read_rows
 
 if TYPE_CHECKING:  # mypy checks here that SqliteStore has every method of the protocol
@@ -142,13 +142,17 @@ async def test_the_queries_use_the_indexes(store: SqliteStore, db_path: Path) ->
         return " ".join(str(row[-1]) for row in found)
 
     assert "sessions_by_chat" in plan("chat_id = ? AND status != 'restarted'")
-    assert "sessions_finished" in plan("chat_id = ? AND status = 'finished'")
+    assert "sessions_by_chat" in plan("chat_id = ? AND status = 'finished'")
     # The chat's last update id, read for every press: no table scanned.
     last = read_rows(db_path, f"EXPLAIN QUERY PLAN {_LAST_UPDATE_OF_CHAT}", CHAT)
     steps = " ".join(str(row[-1]) for row in last)
     assert "sessions_by_chat" in steps
     assert "SCAN chats" not in steps
     assert "SCAN sessions" not in steps
+    # A press finds out whether its chat was inactive without reading the chat's row.
+    reactivate = read_rows(db_path, f"EXPLAIN QUERY PLAN {_REACTIVATE}", 1000.0, CHAT)
+    assert [row[-1] for row in reactivate] == [
+        "SEARCH chats USING INDEX chats_inactive (chat_id=? AND rowid=?)"]
 
 
 # Sessions ----------------------------------------------------------------------------------
@@ -280,6 +284,23 @@ async def test_saving_a_restarted_session_is_refused(store: SqliteStore, db_path
     assert read_rows(db_path, "SELECT count(*) FROM answers") == [(0,)]
 
 
+async def test_saving_a_finished_session_after_a_newer_one_began_is_refused(
+    store: SqliteStore, db_path: Path
+) -> None:
+    stored = await store.begin(CHAT, session(), update_id=1)
+    finished = await store.save(stored, session(("usage", "stage", 510.0), current=None,
+                                                outcome="iem"), update_id=2)
+    await store.begin(CHAT, session(), update_id=3)
+
+    # Its update would land on a row that no longer holds the chat's last update id.
+    with pytest.raises(ValueError, match="a newer one began"):
+        await store.save(finished, session(current="usage"), update_id=10)
+
+    assert await store.last_update_id(CHAT) == 3
+    assert read_rows(db_path, "SELECT status FROM sessions ORDER BY id") == [
+        ("finished",), ("active",)]
+
+
 async def test_reopening_the_file_gives_the_same_state(db_path: Path) -> None:
     store = await SqliteStore.open(db_path, clock=ticking())
     stored = await store.begin(CHAT, session())
@@ -299,7 +320,7 @@ async def test_an_acknowledged_save_survives_a_killed_process(db_path: Path) -> 
     script = f"""
 import asyncio
 from bot.engine.model import Answer, Session
-from bot.storage.sqlite import _LAST_UPDATE_OF_CHAT, SqliteStore
+from bot.storage.sqlite import SqliteStore
 
 async def main():
     store = await SqliteStore.open({str(db_path)!r})
@@ -400,6 +421,7 @@ async def test_the_last_update_id_only_grows(store: SqliteStore, db_path: Path) 
     assert await store.last_update_id(CHAT) is None
     stored = await store.begin(CHAT, session(), update_id=5)
     assert await store.last_update_id(CHAT) == 5
+    assert read_rows(db_path, "SELECT last_update_id FROM sessions") == [(5,)]
 
     stored = await store.save(stored, session(("usage", "gym", 1.0)), update_id=7)
     stored = await store.save(stored, session(("usage", "home", 1.0)))
@@ -407,12 +429,14 @@ async def test_the_last_update_id_only_grows(store: SqliteStore, db_path: Path) 
 
     assert stored.last_update_id == 7
     assert await store.last_update_id(CHAT) == 7
-    # Presses are recorded on the session's row; the chat's row has what its start recorded.
+    # Starts and presses are recorded on the session's row, the chat's is left alone.
     assert read_rows(db_path, "SELECT c.last_update_id, s.last_update_id FROM chats c"
-                     " JOIN sessions s USING (chat_id)") == [(5, 7)]
+                     " JOIN sessions s USING (chat_id)") == [(None, 7)]
 
     await store.note_update(CHAT, 8)  # a re-prompt: no session changed
     assert await store.last_update_id(CHAT) == 8
+    assert read_rows(db_path, "SELECT c.last_update_id, s.last_update_id FROM chats c"
+                     " JOIN sessions s USING (chat_id)") == [(8, 8)]
     stored = await store.save(stored, session(("usage", "home", 2.0)))  # no update id given
     assert stored.last_update_id == 8
     again = await store.begin(CHAT, session())  # a new session takes the chat's on
@@ -428,6 +452,25 @@ async def test_the_last_update_id_only_grows(store: SqliteStore, db_path: Path) 
         assert current.last_update_id == 8
     finally:
         await reopened.close()
+
+
+async def test_the_last_update_id_is_read_from_the_latest_session(db_path: Path) -> None:
+    store = await SqliteStore.open(db_path)
+    first = await store.begin(CHAT, session(), update_id=5)
+    await store.save(first, session(("usage", "gym", 1.0)), update_id=6)
+    second = await store.begin(CHAT, session())  # no update id: 6 carried on
+    assert second.last_update_id == 6
+    await store.save(second, session(("usage", "home", 1.0)), update_id=9)
+    await store.close()
+
+    reopened = await SqliteStore.open(db_path, cache_size=0)
+    try:
+        assert await reopened.last_update_id(CHAT) == 9
+        assert [s.last_update_id for s in await reopened.history(CHAT)] == [9, 9]
+    finally:
+        await reopened.close()
+    assert read_rows(db_path, "SELECT c.last_update_id, s.last_update_id FROM chats c"
+                     " JOIN sessions s USING (chat_id) ORDER BY s.id") == [(None, 6), (None, 9)]
 
 
 async def test_a_database_from_before_migration_2_keeps_its_last_update_ids(
