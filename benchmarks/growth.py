@@ -34,6 +34,7 @@ from bot.engine.model import Dialogue
 from bot.storage.sqlite import SqliteStore
 
 PATHS = 200  # distinct ways through the dialogue the stored chats took
+FIRST_UPDATE_ID = 800_000_000  # of the stored chats
 WORKERS = 64
 
 
@@ -61,7 +62,10 @@ def seed_sqlite(path: Path, chats: int, dialogue: Dialogue) -> None:
         conn.execute("BEGIN")
         conn.execute(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
-            " INSERT INTO chats SELECT i, 1, 1000.0 + i, 2000.0 + i, 0 FROM n", (chats,))
+            # Update ids as large as Telegram's (nine digits): a press's id then takes the
+            # same room in the row as the one it replaces, as it would in a bot's own file.
+            " INSERT INTO chats SELECT i, 1, 1000.0 + i, 2000.0 + i, ? + i FROM n",
+            (chats, FIRST_UPDATE_ID))
         conn.execute(
             "INSERT INTO sessions (id, chat_id, dialogue_id, dialogue_version, current_question,"
             " status, outcome, started_at, updated_at, finished_at, last_update_id)"
