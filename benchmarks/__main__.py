@@ -184,8 +184,7 @@ async def _end_to_end(plan: Plan, raw: dict[str, Any]) -> list[Row]:
 
 def _others(runs: dict[str, dict[str, Any]], show: Any) -> str:
     """Return the cell of the baseline on our transport."""
-    return "; ".join(f"{kind.replace('-aiohttp', ' + aiohttp')}: {show(run)}"
-                     for kind, run in runs.items() if kind.endswith("-aiohttp"))
+    return f"baseline + aiohttp: {show(runs['baseline-aiohttp'])}"
 
 
 def _capacity_rows(plan: Plan, runs: dict[str, dict[str, Any]]) -> list[Row]:

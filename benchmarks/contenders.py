@@ -15,13 +15,12 @@ editMessageText (the choice), sendMessage (the next question or the advice).
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
 from pathlib import Path
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -40,10 +39,15 @@ from bot.advisor import Advisor
 from bot.config import Settings
 from bot.engine import rules
 from bot.engine.advice import advice_for, render_advice
-from bot.engine.model import END, Dialogue, Question
+from bot.engine.model import END, Dialogue, Question, Reply
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.botapi import AdvisorBot
-from bot.telegram.handlers import callback_data, parse_callback_data
+from bot.telegram.handlers import (
+    accessible_message,
+    callback_data,
+    keyboard,
+    parse_callback_data,
+)
 from bot.telegram.runner import build_application
 
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -191,9 +195,7 @@ def lean_floor(request: BaseRequest, dialogue: Dialogue) -> App:
     bot = AdvisorBot(TOKEN, request=request, get_updates_request=request)
     app = ApplicationBuilder().bot(bot).build()
     text, first = _first_question(dialogue)
-    markup = json.dumps({"inline_keyboard": [
-        [{"text": option.label, "callback_data": f"{first.id}:{option.id}"}]
-        for option in first.options]})
+    markup = keyboard(Reply(text, first.buttons), None)
 
     async def start(update: Update, _: Context) -> None:
         assert update.effective_chat is not None
@@ -202,10 +204,11 @@ def lean_floor(request: BaseRequest, dialogue: Dialogue) -> App:
     async def press(update: Update, _: Context) -> None:
         query = update.callback_query
         assert query is not None
-        assert isinstance(query.message, Message)
+        message = accessible_message(query)
+        assert message is not None
         await query.answer()
-        await bot.edit_text(query.message.chat.id, query.message.message_id, first.text)
-        await bot.send_text(query.message.chat.id, text, markup)
+        await bot.edit_text(message.chat.id, message.message_id, first.text)
+        await bot.send_text(message.chat.id, text, markup)
 
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(press))

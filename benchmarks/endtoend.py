@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import resource
 import sys
 import tempfile
 from pathlib import Path
@@ -20,12 +19,6 @@ from typing import Any
 from bot.config import PROJECT_ROOT
 
 STARTUP_TIMEOUT = 60.0
-
-
-def cpu_seconds() -> float:
-    """Return the CPU seconds this process has used so far, user and system."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 async def run(kind: str, mode: str, options: list[str], *, within: float) -> dict[str, Any]:

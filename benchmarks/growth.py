@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import pickle
@@ -21,7 +20,6 @@ import resource
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -126,16 +124,22 @@ async def _ours(file: Path, stored: int, count: int, turn: int) -> dict[str, Any
     store = await SqliteStore.open(file)
     opened = time.perf_counter()
     await store.close()
-    with contextlib.closing(sqlite3.connect(file)) as conn:
-        # Earlier rounds stored their update ids: reusing them would look like re-deliveries.
-        seen: int = conn.execute(
-            "SELECT coalesce(max(last), 0) FROM (SELECT max(last_update_id) AS last FROM chats"
-            " UNION ALL SELECT max(last_update_id) FROM sessions)").fetchone()[0]
-    with tempfile.TemporaryDirectory() as tmp:
-        run = await inprocess.measure("ours", dialogue, visitors(dialogue, stored, count, turn),
-                                      WORKERS, Path(tmp), stored=file, first_update_id=seen + 1)
+    run = await one_round(dialogue, file, stored, count, turn)
     return {"load_dialogue_s": loaded - began, "open_database_s": opened - loaded,
             "us_per_update": run.us_per_update}
+
+
+async def one_round(
+    dialogue: Dialogue, file: Path, stored: int, count: int, turn: int
+) -> inprocess.Run:
+    """Let round `turn`'s people come to our database `file` with `stored` chats seeded."""
+    # Update ids follow the seeded ones and each earlier round's: a reused one would look like
+    # a re-delivery. A person sends at most /start and one press per question.
+    most = count * (1 + len(dialogue.questions))
+    first_update_id = FIRST_UPDATE_ID + stored + 1 + turn * most
+    return await inprocess.measure("ours", dialogue, visitors(dialogue, stored, count, turn),
+                                   WORKERS, file.parent, stored=file,
+                                   first_update_id=first_update_id)
 
 
 async def _baseline(file: Path, stored: int, count: int) -> dict[str, Any]:
@@ -147,9 +151,8 @@ async def _baseline(file: Path, stored: int, count: int) -> dict[str, Any]:
     loaded = time.perf_counter() - began
     await app.shutdown()
     people = visitors(dialogue, stored, count)
-    with tempfile.TemporaryDirectory() as tmp:
-        run = await inprocess.measure("baseline", dialogue, people, WORKERS, Path(tmp),
-                                      stored=file)
+    run = await inprocess.measure("baseline", dialogue, people, WORKERS, file.parent,
+                                  stored=file)
     return {"load_pickle_s": loaded, "us_per_update": run.us_per_update, "updates": run.updates,
             "flush_s": run.flush_seconds, "changed_chats": len(people),
             "file_mb": size / 1e6}

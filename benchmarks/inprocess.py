@@ -1,11 +1,10 @@
 """In process: `Application.process_update` over pre-built updates, the network stubbed.
 
 People go through the whole dialogue, `workers` of them at a time, each person's updates
-strictly in order. The updates are built
-before the clock starts: first every /start, then (with the session numbers the bot showed)
-every press. Our database starts with its WAL at its working size, as in a bot that has been
-running (see `settle_wal`). The baseline's flush is timed apart, after the run, as
-PicklePersistence would do it within its 60 s interval.
+strictly in order. The updates are built before the clock starts: first every /start, then
+(with the session numbers the bot showed) every press. Our database starts with its WAL at
+its working size, as in a bot that has been running (see `settle_wal`). The baseline's flush
+is timed apart, after the run, as PicklePersistence would do it within its 60 s interval.
 """
 
 from __future__ import annotations
@@ -29,6 +28,8 @@ from bot.engine.model import Dialogue
 from bot.storage.sqlite import SqliteStore
 
 App = contenders.App
+
+
 @dataclass(frozen=True)
 class Run:
     """One contender's timing over the same people."""
@@ -166,7 +167,7 @@ class Summary:
 
 
 async def compare(users: int, workers: int, rounds: int) -> Summary:
-    """Measure all three contenders `rounds` times, interleaved; keep each one's median."""
+    """Measure every contender `rounds` times, interleaved; keep each one's median."""
     dialogue = scenario.dialogue()
     people = scenario.people(dialogue, users)
     warm = scenario.people(dialogue, 20, first_chat=1)

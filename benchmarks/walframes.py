@@ -4,7 +4,10 @@
 lets PEOPLE (default 1,000) come as one growth round does, with automatic checkpoints off, and
 counts the frames the round appended to the WAL, by table or index (`dbstat`). Pages written
 once per commit at the end of a table cost the same at any size; distinct pages among the old
-chats are what makes a commit and a checkpoint dearer as the file grows.
+chats are what makes a commit and a checkpoint dearer as the file grows. The round starts, as
+every growth round does, with the WAL grown to its working size (`inprocess.settle_wal`), which
+leaves free pages behind: commits that take them write page 1 (the header, shown as
+sqlite_schema) and the free-list page ("(freed)") at any size.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import struct
 import sys
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import bot.storage.sqlite as sqlite_store
-from benchmarks import growth, inprocess, scenario
+from benchmarks import growth, scenario
 
 HEADER = 32  # bytes of the WAL header
 FRAME_HEADER = 24
@@ -40,36 +44,27 @@ def frames(wal: bytes) -> list[int]:
     return found
 
 
+_connect = sqlite_store._connect
+
+
 def _no_checkpoints(path: str, busy_timeout: float) -> sqlite3.Connection:
     conn = _connect(path, busy_timeout)
     conn.execute("PRAGMA wal_autocheckpoint = 0")
     return conn
 
 
-_connect = sqlite_store._connect
-
-
-async def _round(file: Path, stored: int, people: int) -> None:
-    dialogue = scenario.dialogue()
-    with tempfile.TemporaryDirectory() as tmp:
-        await inprocess.measure("ours", dialogue, growth.visitors(dialogue, stored, people),
-                                growth.WORKERS, Path(tmp), stored=file,
-                                first_update_id=growth.FIRST_UPDATE_ID + stored + 1)
-
-
 def count(stored: int, people: int, workdir: Path) -> dict[str, tuple[int, int]]:
     """Return {b-tree: (frames, distinct pages)} that one round wrote."""
     file = workdir / "walframes.db"
-    growth.seed_sqlite(file, stored, scenario.dialogue())
+    dialogue = scenario.dialogue()
+    growth.seed_sqlite(file, stored, dialogue)
     # Held open: the store's connection, closing last, would checkpoint and delete the WAL.
     keeper = sqlite3.connect(file)
     try:
         keeper.execute("SELECT count(*) FROM sqlite_schema").fetchall()
-        sqlite_store._connect = _no_checkpoints  # this process only measures
-        try:
-            asyncio.run(_round(file, stored, people))
-        finally:
-            sqlite_store._connect = _connect
+        # The store has no setting for this, and only this diagnostic needs one.
+        with mock.patch.object(sqlite_store, "_connect", _no_checkpoints):
+            asyncio.run(growth.one_round(dialogue, file, stored, people, turn=0))
         written = frames(Path(f"{file}-wal").read_bytes())
         owner = dict(keeper.execute("SELECT pageno, name FROM dbstat"))
     finally:
