@@ -25,15 +25,16 @@ def environment(api: FakeBotApi | None, db_path: Path, **settings: str) -> dict[
 
 
 async def run_bot_command(
-    *args: str, env: dict[str, str], cwd: Path, timeout: float = 30  # noqa: ASYNC109
+    *args: str, env: dict[str, str], cwd: Path, timeout: float = 30,  # noqa: ASYNC109
+    merge_stderr: bool = False,
 ) -> tuple[int, str, str]:
     """Run `python -m bot ARGS` in `cwd` (give one with no .env) to its end; return (exit
-    code, stdout, stderr)."""
+    code, stdout, stderr). With `merge_stderr`, stderr goes into stdout and comes back empty."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", *args, cwd=cwd, env=env,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT if merge_stderr else asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout)
     assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    return process.returncode, out.decode(), (err or b"").decode()

@@ -1,4 +1,5 @@
-"""Read the bot's database the way an operator would: a plain sqlite3 connection of its own."""
+"""Read and change the bot's database the way an operator would: a plain sqlite3 connection of
+its own."""
 
 from __future__ import annotations
 
@@ -12,6 +13,16 @@ def read_rows(db_path: Path, sql: str, *params: object) -> list[tuple[Any, ...]]
     conn = sqlite3.connect(db_path)
     try:
         return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def write_rows(db_path: Path, sql: str, *params: object) -> None:
+    """Change the file with a connection of its own, behind the bot's back; commit, close."""
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute(sql, params)
+        conn.commit()
     finally:
         conn.close()
 

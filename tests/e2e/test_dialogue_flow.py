@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.harness import running_bot
 from tests.fakebot.server import FakeBotApi
+from tests.reliability.harness import running_bot
 
 FLYER = [
     ("use", "commute"),

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from tests.e2e.harness import RunningBot, running_bot
+from tests.dbfile import write_rows
 from tests.fakebot.server import FakeBotApi
+from tests.reliability.harness import RunningBot, running_bot
 
 DAY = 86_400
 
 
 def age(bot: RunningBot, chat_id: int, seconds: float) -> None:
     """Make the chat's open session look untouched for `seconds` longer, as time would."""
-    with sqlite3.connect(bot.db_path) as conn:
-        conn.execute(
-            "UPDATE sessions SET updated_at = updated_at - ? WHERE chat_id = ?"
-            " AND status = 'active'",
-            (seconds, chat_id),
-        )
+    write_rows(bot.db_path, "UPDATE sessions SET updated_at = updated_at - ? WHERE chat_id = ?"
+               " AND status = 'active'", seconds, chat_id)
 
 
 async def test_a_long_pause_offers_continue_or_start_over_across_restarts(

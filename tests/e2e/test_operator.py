@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import DEFAULT_DIALOGUE
-from tests.e2e.harness import running_bot
 from tests.fakebot.server import FakeBotApi
+from tests.reliability.harness import running_bot
 
 ADMIN = 7001
 

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
-from tests.e2e.harness import running_bot
 from tests.fakebot.server import FakeBotApi
+from tests.reliability.harness import running_bot
 
 
 async def test_after_a_restart_the_next_press_continues_at_the_same_question(

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from tests.botprocess import environment
+from tests.botprocess import environment, run_bot_command
 from tests.fakebot.server import Call, FakeBotApi
 from tests.fakebot.user import FakeUser
 
@@ -68,14 +68,10 @@ async def run_check(
     api: FakeBotApi | None, tmp_path: Path, db_path: Path, **settings: str
 ) -> tuple[int, str]:
     """Run the health check in its own process; return its exit code and output."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "check", cwd=tmp_path,
-        env=environment(api, db_path, **settings), stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode is not None
-    return process.returncode, output.decode()
+    code, output, _ = await run_bot_command(
+        "check", env=environment(api, db_path, **settings), cwd=tmp_path, timeout=30,
+        merge_stderr=True)
+    return code, output
 
 
 def done(user: FakeUser, method: str) -> Callable[[Call], bool]:

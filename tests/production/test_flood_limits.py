@@ -9,8 +9,8 @@ import pytest
 
 from bot.config import DEFAULT_DIALOGUE
 from bot.engine.loader import load_dialogue
-from tests.e2e.harness import running_bot
 from tests.fakebot.server import Call, FakeBotApi
+from tests.reliability.harness import running_bot
 
 ERROR_TEXT = load_dialogue(DEFAULT_DIALOGUE).texts.error
 

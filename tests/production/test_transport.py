@@ -4,8 +4,6 @@ token, checked against a small HTTP server of our own and through `python -m bot
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,8 +13,8 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
-from bot.config import PROJECT_ROOT
 from bot.telegram.transport import AiohttpRequest
+from tests.botprocess import environment, run_bot_command
 
 TOKEN = "123456:SECRET-transport-token"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -31,11 +29,12 @@ def message(chat_id: int, **fields: object) -> dict[str, object]:
 
 
 @asynccontextmanager
-async def server(handler: Handler) -> AsyncIterator[str]:
-    """Answer getMe, and every other Bot API method with `handler`; yield the base URL."""
+async def server(handler: Handler, *, get_me: bool = True) -> AsyncIterator[str]:
+    """Answer getMe (unless `get_me` is false), and every other Bot API method with `handler`;
+    yield the base URL."""
 
     async def route(request: web.Request) -> web.StreamResponse:
-        if request.match_info["method"] == "getMe":
+        if get_me and request.match_info["method"] == "getMe":
             return ok({"id": 1, "is_bot": True, "first_name": "A", "username": "a_bot"})
         return await handler(request)
 
@@ -87,8 +86,10 @@ async def test_plain_calls_go_url_encoded_with_every_character_intact() -> None:
 
 
 async def test_a_slow_answer_times_out_after_the_read_timeout() -> None:
+    release = asyncio.Event()
+
     async def handler(request: web.Request) -> web.Response:
-        await asyncio.sleep(2)
+        await release.wait()
         return ok(True)
 
     async with server(handler) as base, Bot(
@@ -96,6 +97,7 @@ async def test_a_slow_answer_times_out_after_the_read_timeout() -> None:
         started = asyncio.get_running_loop().time()
         with pytest.raises(TimedOut):
             await bot.send_chat_action(7, "typing")
+        release.set()
         assert asyncio.get_running_loop().time() - started < 1.5
 
 
@@ -138,17 +140,10 @@ async def test_network_errors_name_the_method_but_never_the_token() -> None:
 async def test_python_m_bot_with_a_bad_base_url_says_so_in_one_line_without_the_token(
     tmp_path: Path,
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL="http://[bad/bot",
-               DATABASE_PATH=str(tmp_path / "advisor.db"))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=PROJECT_ROOT, env=env,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    log = stderr.decode()
-    assert process.returncode == 2, log
+    env = environment(None, tmp_path / "advisor.db", TELEGRAM_BOT_TOKEN=TOKEN,
+                      TELEGRAM_BASE_URL="http://[bad/bot")
+    code, _, log = await run_bot_command(env=env, cwd=tmp_path, timeout=60)
+    assert code == 2, log
     assert log.splitlines()[-1] == (
         "error: cannot reach the Bot API (aiohttp.InvalidUrlClientError: <Bot API>/getMe);"
         " check the network or TELEGRAM_BASE_URL"
@@ -197,19 +192,13 @@ async def test_http_proxy_from_the_environment_is_used_unless_no_proxy_says_othe
 
 
 async def test_a_redirect_is_an_error_and_is_not_followed() -> None:
-    followed: list[str] = []
-
     async def handler(request: web.Request) -> web.StreamResponse:
-        if request.path.startswith("/elsewhere"):
-            followed.append(request.method)
-            return ok(True)
         raise web.HTTPFound(f"/elsewhere/{request.match_info['method']}")
 
     async with server(handler) as base, Bot(TOKEN, base_url=base,
                                              request=AiohttpRequest()) as bot:
         with pytest.raises(NetworkError, match=r"\(302\)"):
             await bot.send_message(7, "Question 1 of 9")
-    assert followed == []
 
 
 async def test_an_error_that_quotes_the_token_is_printed_without_it(tmp_path: Path) -> None:
@@ -219,26 +208,11 @@ async def test_an_error_that_quotes_the_token_is_printed_without_it(tmp_path: Pa
             {"ok": False, "error_code": 400, "description": f"Bad Request: {request.path}"},
             status=400)
 
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", echo)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    port = runner.addresses[0][1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=f"http://127.0.0.1:{port}/bot",
-               DATABASE_PATH=str(tmp_path / "advisor.db"))
-    try:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=PROJECT_ROOT, env=env,
-            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    finally:
-        await runner.cleanup()
-    log = stderr.decode()
-    assert process.returncode == 2, log
+    async with server(echo, get_me=False) as base:
+        env = environment(None, tmp_path / "advisor.db", TELEGRAM_BOT_TOKEN=TOKEN,
+                          TELEGRAM_BASE_URL=base)
+        code, _, log = await run_bot_command(env=env, cwd=tmp_path, timeout=60)
+    assert code == 2, log
     # PTB capitalises Telegram's error descriptions, lowering the token's case on the way.
     assert log.splitlines()[-1] == (
         "error: cannot reach the Bot API (/bot[REDACTED]/getme);"

@@ -92,26 +92,37 @@ async def test_after_sigkill_every_replied_answer_is_kept_and_everyone_continues
     assert read_rows(db, "PRAGMA integrity_check") == [("ok",)]
 
 
-def reply_lost(user: FakeUser, plan: Plan, db: Path, dialogue: Dialogue) -> bool:
-    """Tell whether the crash stored the person's latest answer but lost the reply to it."""
+def midway(
+    user: FakeUser, plan: Plan, db: Path, dialogue: Dialogue
+) -> tuple[list[tuple[str, str]], int] | None:
+    """Return the person's stored answers, checked to be their own in order, and the number of
+    the question on screen; None once they have their result."""
     if any(is_result(dialogue, text) for text in sent_texts(user)):
-        return False
+        return None
     stored = stored_answers(db, user.chat_id)
     assert stored == plan.path(dialogue)[: len(stored)]
-    return len(stored) == max(shown_numbers(user))
+    return stored, max(shown_numbers(user))
+
+
+def reply_lost(user: FakeUser, plan: Plan, db: Path, dialogue: Dialogue) -> bool:
+    """Tell whether the crash stored the person's latest answer but lost the reply to it."""
+    found = midway(user, plan, db, dialogue)
+    if found is None:
+        return False
+    stored, shown = found
+    return len(stored) == shown
 
 
 async def check_and_continue(user: FakeUser, plan: Plan, db: Path, dialogue: Dialogue) -> None:
     """Check what survived for one person and press their latest question."""
     path = plan.path(dialogue)
-    stored = stored_answers(db, user.chat_id)
-    if any(is_result(dialogue, text) for text in sent_texts(user)):
-        assert stored == path
-        return
-    shown = max(shown_numbers(user))
     # Only this person's own answers, in order; every one whose reply was sent is kept, and
     # at most the answer to the question on screen is stored without its reply.
-    assert stored == path[: len(stored)]
+    found = midway(user, plan, db, dialogue)
+    if found is None:
+        assert stored_answers(db, user.chat_id) == path
+        return
+    stored, shown = found
     assert len(stored) in (shown - 1, shown), (user.chat_id, shown, stored)
     # The question on screen still has its buttons (they go only once the next one is out).
     await user.press(plan.label_for(dialogue, user.keyboard_message.text), expect="sendMessage")

@@ -16,8 +16,7 @@ def replies(api: FakeBotApi, chat_id: int) -> list[tuple[str, Any]]:
     """Return every message the bot sent or edited in the chat, in order."""
     return [
         (call.method, call.params.get("text")) for call in api.calls
-        if call.method in {"sendMessage", "editMessageText"} and call.error is None
-        and str(call.params.get("chat_id")) == str(chat_id)
+        if call.succeeded("sendMessage", chat_id) or call.succeeded("editMessageText", chat_id)
     ]
 
 

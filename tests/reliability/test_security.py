@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
-import os
 import re
 import signal
 import time
@@ -17,7 +16,7 @@ import pytest
 from bot.config import DEFAULT_DIALOGUE, PROJECT_ROOT
 from bot.engine.loader import load_dialogue
 from bot.errors import DialogueError
-from tests.botprocess import run_bot_command
+from tests.botprocess import environment, run_bot_command
 from tests.fakebot.server import Call, FakeBotApi
 from tests.reliability.harness import bot_process, running_bot
 from tests.reliability.people import Plan, is_result, press_through
@@ -179,7 +178,7 @@ async def test_a_billion_laughs_is_refused_at_once_with_its_line(tmp_path: Path)
     path.write_text("\n".join(laughs) + "\n" + DEFAULT_DIALOGUE.read_text(encoding="utf-8"),
                     encoding="utf-8")
     started = time.monotonic()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env = environment(None, tmp_path / "bot.db")
     code, out, err = await run_bot_command("validate", str(path), env=env, cwd=tmp_path)
     assert code == 1
     assert f"{path}:2: aliases (*a0) are not supported in dialogue files" in err

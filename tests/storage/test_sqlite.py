@@ -3,60 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import os
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
 
 import pytest
 
-from bot.engine.model import Answer, Session
+from bot.engine.model import Answer
 from bot.errors import StorageError
 from bot.storage import migrations
 from bot.storage.base import SessionStore
 from bot.storage.sqlite import _LAST_UPDATE_OF_CHAT, _REACTIVATE, SqliteStore
-from tests.dbfile import read_rows
+from tests.dbfile import read_rows, write_rows
+from tests.storage.sessions import CHAT, OTHER, session, ticking
 
 if TYPE_CHECKING:  # mypy checks here that SqliteStore has every method of the protocol
     _CONFORMS: type[SessionStore] = SqliteStore
 
 PROJECT = Path(__file__).resolve().parents[2]
-CHAT = 42
-OTHER = 7
-
-
-def ticking(start: float = 1000.0) -> Callable[[], float]:
-    """Return a clock that moves one second each time it is read."""
-    ticks = itertools.count(start)
-    return lambda: float(next(ticks))
-
-
-def session(*answers: tuple[str, str, float], current: str | None = "usage",
-            outcome: str | None = None, finished_at: float | None = None) -> Session:
-    return Session(
-        dialogue="headphones_vs_iems",
-        version="3",
-        current=current,
-        answers=tuple(Answer(q, o, at) for q, o, at in answers),
-        outcome=outcome,
-        started_at=500.0,
-        finished_at=finished_at,
-    )
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "advisor.db"
-
-
-@pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = await SqliteStore.open(db_path, clock=ticking())
-    yield opened
-    await opened.close()
 
 
 # Schema ------------------------------------------------------------------------------------
@@ -136,16 +103,17 @@ def test_statements_keep_semicolons_inside_strings_and_triggers() -> None:
 
 
 async def test_the_queries_use_the_indexes(store: SqliteStore, db_path: Path) -> None:
-    def plan(where: str) -> str:
-        found = read_rows(db_path, f"EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE {where}"
-                              " ORDER BY id DESC LIMIT 1", CHAT)
+    def plan(sql: str, *params: object) -> str:
+        found = read_rows(db_path, f"EXPLAIN QUERY PLAN {sql}", *params)
         return " ".join(str(row[-1]) for row in found)
 
-    assert "sessions_by_chat" in plan("chat_id = ? AND status != 'restarted'")
-    assert "sessions_by_chat" in plan("chat_id = ? AND status = 'finished'")
+    def latest(where: str) -> str:
+        return plan(f"SELECT * FROM sessions WHERE {where} ORDER BY id DESC LIMIT 1", CHAT)
+
+    assert "sessions_by_chat" in latest("chat_id = ? AND status != 'restarted'")
+    assert "sessions_by_chat" in latest("chat_id = ? AND status = 'finished'")
     # The chat's last update id, read for every press: no table scanned.
-    last = read_rows(db_path, f"EXPLAIN QUERY PLAN {_LAST_UPDATE_OF_CHAT}", CHAT)
-    steps = " ".join(str(row[-1]) for row in last)
+    steps = plan(_LAST_UPDATE_OF_CHAT, CHAT)
     assert "sessions_by_chat" in steps
     assert "SCAN chats" not in steps
     assert "SCAN sessions" not in steps
@@ -417,6 +385,12 @@ async def test_a_blocked_chat_is_inactive_until_it_writes_again(
     assert read_rows(db_path, "SELECT active FROM chats WHERE chat_id = ?", CHAT) == [(1,)]
 
 
+def update_ids(db_path: Path) -> list[tuple[Any, ...]]:
+    """Return (the chat's, the session's) last update id for every session, oldest first."""
+    return read_rows(db_path, "SELECT c.last_update_id, s.last_update_id FROM chats c"
+                     " JOIN sessions s USING (chat_id) ORDER BY s.id")
+
+
 async def test_the_last_update_id_only_grows(store: SqliteStore, db_path: Path) -> None:
     assert await store.last_update_id(CHAT) is None
     stored = await store.begin(CHAT, session(), update_id=5)
@@ -430,13 +404,11 @@ async def test_the_last_update_id_only_grows(store: SqliteStore, db_path: Path) 
     assert stored.last_update_id == 7
     assert await store.last_update_id(CHAT) == 7
     # Starts and presses are recorded on the session's row, the chat's is left alone.
-    assert read_rows(db_path, "SELECT c.last_update_id, s.last_update_id FROM chats c"
-                     " JOIN sessions s USING (chat_id)") == [(None, 7)]
+    assert update_ids(db_path) == [(None, 7)]
 
     await store.note_update(CHAT, 8)  # a re-prompt: no session changed
     assert await store.last_update_id(CHAT) == 8
-    assert read_rows(db_path, "SELECT c.last_update_id, s.last_update_id FROM chats c"
-                     " JOIN sessions s USING (chat_id)") == [(8, 8)]
+    assert update_ids(db_path) == [(8, 8)]
     stored = await store.save(stored, session(("usage", "home", 2.0)))  # no update id given
     assert stored.last_update_id == 8
     again = await store.begin(CHAT, session())  # a new session takes the chat's on
@@ -469,17 +441,15 @@ async def test_the_last_update_id_is_read_from_the_latest_session(db_path: Path)
         assert [s.last_update_id for s in await reopened.history(CHAT)] == [9, 9]
     finally:
         await reopened.close()
-    assert read_rows(db_path, "SELECT c.last_update_id, s.last_update_id FROM chats c"
-                     " JOIN sessions s USING (chat_id) ORDER BY s.id") == [(None, 6), (None, 9)]
+    assert update_ids(db_path) == [(None, 6), (None, 9)]
 
 
 async def test_a_database_from_before_migration_2_keeps_its_last_update_ids(
     db_path: Path
 ) -> None:
     conn = sqlite3.connect(db_path, isolation_level=None)
-    for statement in migrations.statements(migrations.MIGRATIONS[0]):
-        conn.execute(statement)
-    conn.execute("PRAGMA user_version = 1")
+    with patch.object(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1]):
+        migrations.migrate(conn, 0)  # the schema as version 1 left it
     conn.execute("INSERT INTO chats VALUES (?, 1, 900.0, 950.0, 31)", (CHAT,))
     for status, question in (("finished", None), ("active", "usage")):
         conn.execute("INSERT INTO sessions (chat_id, dialogue_id, dialogue_version,"
@@ -517,9 +487,7 @@ async def populated(path: Path) -> None:
 
 async def test_a_newer_schema_is_refused_and_left_alone(db_path: Path) -> None:
     await populated(db_path)
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA user_version = 5")
-    conn.close()
+    write_rows(db_path, "PRAGMA user_version = 5")
 
     with pytest.raises(StorageError) as caught:
         await SqliteStore.open(db_path)

@@ -4,31 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.engine.model import Answer, Session
 from bot.storage.sqlite import SqliteStore
-from tests.dbfile import read_rows
-
-
-def session(*answers: tuple[str, str], current: str | None = "usage") -> Session:
-    return Session("headphones_vs_iems", "3", current,
-                   tuple(Answer(q, o, 510.0) for q, o in answers), started_at=500.0)
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "advisor.db"
-
-
-@pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = await SqliteStore.open(db_path)
-    yield opened
-    await opened.close()
+from tests.dbfile import read_rows, write_rows
+from tests.storage.sessions import session
 
 
 async def test_a_failing_write_does_not_take_the_others_of_its_batch_with_it(
@@ -40,8 +22,8 @@ async def test_a_failing_write_does_not_take_the_others_of_its_batch_with_it(
 
     # Queued in the same loop iteration, so they are committed together.
     results = await asyncio.gather(
-        store.save(stale, session(("usage", "home"), current="budget")),
-        store.save(other, session(("usage", "gym"), current="budget")),
+        store.save(stale, session(("usage", "home", 510.0), current="budget")),
+        store.save(other, session(("usage", "gym", 510.0), current="budget")),
         return_exceptions=True,
     )
 
@@ -57,7 +39,7 @@ async def test_many_chats_at_once_all_reach_the_file(store: SqliteStore, db_path
         for step, option in enumerate(("home", "gym", "office"), start=1):
             current = await store.current(chat_id)
             assert current == stored  # what the store says is what it last committed
-            answers = [("usage", option)] * step
+            answers = [("usage", option, 510.0)] * step
             stored = await store.save(stored, session(*answers, current=f"q{step}"),
                                       update_id=chat_id * 10 + step)
 
@@ -73,10 +55,7 @@ async def test_a_change_made_by_another_program_is_seen_after_the_next_write(
 ) -> None:
     await store.begin(1, session())
     assert await store.current(1) is not None
-    conn = sqlite3.connect(db_path)
-    with conn:
-        conn.execute("DELETE FROM sessions WHERE chat_id = 1")
-    conn.close()
+    write_rows(db_path, "DELETE FROM sessions WHERE chat_id = 1")
 
     await store.begin(2, session())  # any write notices the other program's commit
 
@@ -86,7 +65,7 @@ async def test_a_change_made_by_another_program_is_seen_after_the_next_write(
 async def test_closing_finishes_the_writes_still_queued(db_path: Path) -> None:
     store = await SqliteStore.open(db_path)
     stored = await store.begin(1, session())
-    pending = asyncio.ensure_future(store.save(stored, session(("usage", "home"),
+    pending = asyncio.ensure_future(store.save(stored, session(("usage", "home", 510.0),
                                                                current="budget")))
     await asyncio.sleep(0)  # the save is queued, not yet committed
 
@@ -101,10 +80,8 @@ async def test_the_cache_holds_no_more_chats_than_asked(db_path: Path) -> None:
     try:
         for chat_id in (1, 2, 3):
             await store.begin(chat_id, session())
-        conn = sqlite3.connect(db_path)
-        with conn:  # behind the store's back: only uncached chats can see it
-            conn.execute("UPDATE sessions SET current_question = 'budget'")
-        conn.close()
+        # Behind the store's back: only uncached chats can see it.
+        write_rows(db_path, "UPDATE sessions SET current_question = 'budget'")
         evicted, cached = await store.current(1), await store.current(3)
         assert evicted is not None
         assert cached is not None
@@ -128,7 +105,7 @@ async def test_a_write_waiting_for_another_programs_lock_does_not_stop_the_bot(
         holder = sqlite3.connect(db_path, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
         loop = asyncio.get_running_loop()
-        saving = asyncio.ensure_future(store.save(stored, session(("usage", "home"))))
+        saving = asyncio.ensure_future(store.save(stored, session(("usage", "home", 510.0))))
         began = loop.time()
         await asyncio.sleep(0.05)  # the event loop keeps running while the save waits
         assert loop.time() - began < 0.5
