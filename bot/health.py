@@ -145,7 +145,8 @@ async def _bot_api(settings: Settings) -> list[Check]:
     from bot.telegram.transport import AiohttpRequest  # noqa: PLC0415
 
     request = AiohttpRequest(connect_timeout=TIMEOUT, read_timeout=TIMEOUT)
-    bot = Bot(settings.token, base_url=settings.api_url, request=request)
+    bot = Bot(settings.token, base_url=settings.api_url, request=request,
+              get_updates_request=request)
     where = settings.base_url or "api.telegram.org"
     try:
         async with asyncio.timeout(2 * TIMEOUT):

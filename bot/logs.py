@@ -15,11 +15,12 @@ class RedactingFormatter(logging.Formatter):
 
     def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
         super().__init__(fmt)
-        self._secrets = tuple(s for s in secrets if s)
+        self._secrets = _pattern(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
         """Return the formatted record with secrets replaced."""
-        return redact(super().format(record), self._secrets)
+        text = super().format(record)
+        return text if self._secrets is None else self._secrets.sub(REDACTED, text)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -28,10 +29,16 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     Case matters because PTB capitalises Telegram's error descriptions (str.capitalize
     lowercases the rest), so a description that quotes the token quotes it in lower case.
     """
-    for secret in secrets:
-        if secret:
-            text = re.sub(re.escape(secret), REDACTED, text, flags=re.IGNORECASE)
-    return text
+    pattern = _pattern(secrets)
+    return text if pattern is None else pattern.sub(REDACTED, text)
+
+
+def _pattern(secrets: Iterable[str]) -> re.Pattern[str] | None:
+    """Return one case-blind pattern for every non-empty secret, longest first; None if none."""
+    known = sorted({s for s in secrets if s}, key=len, reverse=True)
+    if not known:
+        return None
+    return re.compile("|".join(map(re.escape, known)), re.IGNORECASE)
 
 
 def setup_logging(level: str, secrets: Iterable[str], stream: object = None) -> None:
@@ -45,6 +52,7 @@ def setup_logging(level: str, secrets: Iterable[str], stream: object = None) -> 
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # httpx logs every request URL, and Bot API URLs contain the token.
+    # httpx, PTB's default transport, logs every request URL, and Bot API URLs contain the
+    # token: kept quiet should anything still send through it.
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -29,7 +29,7 @@ def start(dialogue: Dialogue, now: float) -> Step:
     session = Session(dialogue=dialogue.id, version=dialogue.version, current=None, started_at=now)
     first = rules.asked(dialogue, dialogue.start, {})
     if first == END:
-        return _finish(dialogue, session, now, chosen=None)
+        return _finish(dialogue, session, now, pressed=None)
     session = replace(session, current=first)
     return Step("question", session, question_reply(dialogue, session), changed=True)
 
@@ -104,18 +104,26 @@ def adopt(dialogue: Dialogue, session: Session) -> Session | None:
     return replace(session, version=dialogue.version)
 
 
-def progress(dialogue: Dialogue, session: Session) -> tuple[int, int]:
-    """Return (this question's number, questions this path will ask) for an open session."""
-    chosen = session.chosen()
+def progress(
+    dialogue: Dialogue, session: Session, chosen: dict[str, str] | None = None
+) -> tuple[int, int]:
+    """Return (this question's number, questions this path will ask) for an open session.
+
+    `chosen` is `session.chosen()`, when the caller has it already.
+    """
+    if chosen is None:
+        chosen = session.chosen()
     ahead = rules.questions_ahead(dialogue, _current(session), chosen)
     done = len(session.answers)
     return done + 1, done + max(ahead, 1)
 
 
-def question_reply(dialogue: Dialogue, session: Session) -> Reply:
+def question_reply(
+    dialogue: Dialogue, session: Session, chosen: dict[str, str] | None = None
+) -> Reply:
     """Return the current question as a message with its progress line and buttons."""
     question = dialogue.questions[_current(session)]
-    number, total = progress(dialogue, session)
+    number, total = progress(dialogue, session, chosen)
     heading = dialogue.texts.progress.format(number=number, total=total)
     return Reply(f"{heading}\n\n{question.text}", question.buttons)
 
@@ -165,7 +173,7 @@ def _accept(
     following = rules.asked(dialogue, rules.route(question, chosen, option), chosen)
     chosen_text = dialogue.texts.chosen.format(question=question.text, label=option.label)
     if following == END:
-        step = _finish(dialogue, replace(session, answers=answers), now, chosen=option)
+        step = _finish(dialogue, replace(session, answers=answers), now, option, chosen)
         return replace(step, chosen_text=chosen_text)
     # Built directly: dataclasses.replace costs more than the rest of a press's routing.
     moved = Session(session.dialogue, session.version, following, answers, session.outcome,
@@ -173,18 +181,22 @@ def _accept(
     return Step(
         "question",
         moved,
-        question_reply(dialogue, moved),
+        question_reply(dialogue, moved, chosen),
         changed=True,
         chosen=option,
         chosen_text=chosen_text,
     )
 
 
-def _finish(dialogue: Dialogue, session: Session, now: float, chosen: Option | None) -> Step:
-    advice = advice_for(dialogue, session.chosen())
+def _finish(
+    dialogue: Dialogue, session: Session, now: float, pressed: Option | None,
+    chosen: dict[str, str] | None = None,
+) -> Step:
+    """Finish `session` with its advice; `chosen` is `session.chosen()`, if known already."""
+    advice = advice_for(dialogue, session.chosen() if chosen is None else chosen)
     done = replace(session, current=None, outcome=advice.outcome.id, finished_at=now)
     return Step(
-        "result", done, Reply(render_advice(dialogue, advice)), changed=True, chosen=chosen
+        "result", done, Reply(render_advice(dialogue, advice)), changed=True, chosen=pressed
     )
 
 

@@ -100,11 +100,6 @@ def leaves(condition: Condition) -> Iterator[Condition]:
             yield condition
 
 
-def mentioned(condition: Condition) -> frozenset[str]:
-    """Return the questions whose answers `condition` looks at."""
-    return frozenset(leaf.question for leaf in leaves(condition) if isinstance(leaf, Answered))
-
-
 # The dialogue --------------------------------------------------------------------------------
 
 
@@ -149,6 +144,12 @@ class Question:
             if option.id == option_id:
                 return option
         return None
+
+    @property
+    def routing_conditions(self) -> tuple[Condition, ...]:
+        """Return the conditions that decide the route here: the branches', then `ask_if`."""
+        whens = tuple(branch.when for branch in self.branches)
+        return whens if self.ask_if is None else (*whens, self.ask_if)
 
     @cached_property
     def buttons(self) -> tuple[tuple[Button, ...], ...]:
@@ -262,13 +263,13 @@ class Dialogue:
     @cached_property
     def routing_questions(self) -> tuple[str, ...]:
         """Return the questions whose answers can change the route (branches, `ask_if`)."""
-        conditions = [
-            condition
+        return tuple(sorted({
+            leaf.question
             for question in self.questions.values()
-            for condition in (question.ask_if, *(branch.when for branch in question.branches))
-            if condition is not None
-        ]
-        return tuple(sorted(frozenset().union(*(mentioned(c) for c in conditions))))
+            for condition in question.routing_conditions
+            for leaf in leaves(condition)
+            if isinstance(leaf, Answered)
+        }))
 
     @cached_property
     def ahead_cache(self) -> dict[tuple[str, tuple[str | None, ...]], int]:

@@ -598,9 +598,7 @@ class _Routes:
         self.sets: dict[str, list[frozenset[str]]] = {}
         named: dict[str, set[str]] = {qid: set() for qid in questions}
         for qid, question in questions.items():
-            conditions = [b.when for b in question.branches]
-            conditions += [question.ask_if] if question.ask_if is not None else []
-            for leaf in (leaf for c in conditions for leaf in leaves(c)):
+            for leaf in (leaf for c in question.routing_conditions for leaf in leaves(c)):
                 if isinstance(leaf, Answered):
                     named[qid].add(leaf.question)
                     self.sets.setdefault(leaf.question, []).append(leaf.options)

@@ -71,9 +71,34 @@ _CHAT_LAST_UPDATE = (
     # when neither is known.
     "(SELECT max(last) FROM (SELECT last_update_id AS last FROM chats WHERE chat_id = {chat}"
     " UNION ALL SELECT * FROM (SELECT last_update_id FROM sessions WHERE chat_id = {chat}"
-    " ORDER BY id DESC LIMIT 1)))"
+    " ORDER BY id DESC LIMIT 1){also}))"
 )
-_LAST_UPDATE_OF_CHAT = f"SELECT {_CHAT_LAST_UPDATE.format(chat='?1')}"
+# The chat's last update id, or `?2` when that is larger (`?2` may be NULL).
+_LAST_UPDATE_OF_CHAT = (
+    f"SELECT {_CHAT_LAST_UPDATE.format(chat='?1', also=' UNION ALL SELECT ?2')}"
+)
+_RAISED = (
+    # A stored last update id raised to `{new}`: max() is NULL when either side is, and then
+    # whichever side is known wins.
+    "coalesce(max(last_update_id, {new}), last_update_id, {new})"
+)
+_SAVE_SESSION = (
+    "UPDATE sessions SET current_question = :current, status = :status, outcome = :outcome,"
+    " updated_at = :now, finished_at = :finished_at, dialogue_version = :version,"
+    f" last_update_id = {_RAISED.format(new=':update_id')} WHERE id = :id"
+    " RETURNING last_update_id"
+)
+_TOUCH_CHAT = (
+    "INSERT INTO chats (chat_id, active, created_at, updated_at, last_update_id)"
+    " VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (chat_id) DO UPDATE SET active = excluded.active,"
+    " updated_at = excluded.updated_at,"
+    f" last_update_id = {_RAISED.format(new='excluded.last_update_id')}"
+)
+_NOTE_ON_SESSION = (
+    f"UPDATE sessions SET last_update_id = {_RAISED.format(new='?1')}"
+    " WHERE id = (SELECT max(id) FROM sessions WHERE chat_id = ?2)"
+)
 _REACTIVATE = (
     # A start or a press marks its chat active again, if it was not. The chat's row is not
     # written otherwise: for a chat that came back it sits on a page among the old chats (see
@@ -85,7 +110,7 @@ _REACTIVATE = (
 _SESSION = (
     "SELECT id, chat_id, dialogue_id, dialogue_version, current_question, status, outcome,"
     " started_at, updated_at, finished_at,"
-    f" {_CHAT_LAST_UPDATE.format(chat='listed.chat_id')}"
+    f" {_CHAT_LAST_UPDATE.format(chat='listed.chat_id', also='')}"
     " FROM sessions AS listed"
 )
 _ANSWERS = (
@@ -249,7 +274,7 @@ class SqliteStore:
         )
         conn.execute(_REACTIVATE, (now, chat_id))
         # The chat's last update id goes on to the new session, which from now on is the latest.
-        last_update_id = _max(_last_update_id(conn, chat_id), update_id)
+        last_update_id = _last_update_id(conn, chat_id, update_id)
         conn.execute(
             "UPDATE sessions SET status = 'restarted', updated_at = ?"
             " WHERE chat_id = ? AND status = 'active'",
@@ -302,12 +327,7 @@ class SqliteStore:
         session = _settled(session, now)
         # The session saved is the chat's latest, whose last update id is the chat's.
         [(last_update_id,)] = conn.execute(
-            "UPDATE sessions SET current_question = :current, status = :status,"
-            " outcome = :outcome, updated_at = :now, finished_at = :finished_at,"
-            " dialogue_version = :version,"
-            # max() is NULL when either side is; then whichever side is known wins.
-            " last_update_id = coalesce(max(last_update_id, :update_id), last_update_id,"
-            " :update_id) WHERE id = :id RETURNING last_update_id",
+            _SAVE_SESSION,
             {"current": session.current, "status": _status(session),
              "outcome": session.outcome, "now": now, "finished_at": session.finished_at,
              "version": session.version, "update_id": update_id, "id": stored.id},
@@ -611,8 +631,8 @@ def _transaction(conn: sqlite3.Connection, begin: str, work: Work[T]) -> T:
 
 
 def _latest(conn: sqlite3.Connection, where: str, chat_id: int) -> StoredSession | None:
-    # `where` is one of the fixed conditions above; status literals let SQLite use the
-    # partial indexes.
+    # `where` is one of the fixed conditions above; both find the chat through
+    # sessions_by_chat.
     row = conn.execute(f"{_SESSION} WHERE {where} ORDER BY id DESC LIMIT 1", (chat_id,))
     found = row.fetchone()
     if found is None:
@@ -658,39 +678,20 @@ def _touch_chat(
     conn: sqlite3.Connection, chat_id: int, now: float, *, active: bool, update_id: int | None
 ) -> None:
     """Create or update the chat's row; its last update id only ever grows."""
-    conn.execute(
-        "INSERT INTO chats (chat_id, active, created_at, updated_at, last_update_id)"
-        " VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (chat_id) DO UPDATE SET active = excluded.active,"
-        " updated_at = excluded.updated_at,"
-        # max() is NULL when either side is; then whichever side is known wins.
-        " last_update_id = coalesce(max(last_update_id, excluded.last_update_id),"
-        " last_update_id, excluded.last_update_id)",
-        (chat_id, int(active), now, now, update_id),
-    )
-
-
-def _max(first: int | None, second: int | None) -> int | None:
-    """Return the larger of two update ids, either of which may be unknown (None)."""
-    if first is None or second is None:
-        return second if first is None else first
-    return max(first, second)
+    conn.execute(_TOUCH_CHAT, (chat_id, int(active), now, now, update_id))
 
 
 def _note_update(conn: sqlite3.Connection, chat_id: int, now: float, update_id: int) -> None:
     """Record `update_id` as handled: on the chat's row and on its latest session, if any."""
     _touch_chat(conn, chat_id, now, active=True, update_id=update_id)
-    conn.execute(
-        "UPDATE sessions SET last_update_id = max(coalesce(last_update_id, ?1), ?1)"
-        " WHERE id = (SELECT max(id) FROM sessions WHERE chat_id = ?2)",
-        (update_id, chat_id),
-    )
+    conn.execute(_NOTE_ON_SESSION, (update_id, chat_id))
 
 
-def _last_update_id(conn: sqlite3.Connection, chat_id: int) -> int | None:
-    value: int | None = conn.execute(
-        _LAST_UPDATE_OF_CHAT, (chat_id,)
-    ).fetchone()[0]
+def _last_update_id(
+    conn: sqlite3.Connection, chat_id: int, update_id: int | None = None
+) -> int | None:
+    """Return the chat's last update id, or `update_id` when that is larger."""
+    value: int | None = conn.execute(_LAST_UPDATE_OF_CHAT, (chat_id, update_id)).fetchone()[0]
     return value
 
 

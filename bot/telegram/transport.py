@@ -11,7 +11,6 @@ HTTPXRequest, so either can stand in for the other.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
@@ -55,6 +54,7 @@ class AiohttpRequest(BaseRequest):
         self._read_timeout = read_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
+        self._timeout = _client_timeout(read_timeout, connect_timeout, pool_timeout)
         self._proxy = proxy
         self._session: aiohttp.ClientSession | None = None
         self._environment: dict[str, str] = {}
@@ -105,13 +105,12 @@ class AiohttpRequest(BaseRequest):
         """Send one request; return the HTTP status and the body."""
         if self._session is None or self._session.closed:
             raise RuntimeError("AiohttpRequest is not initialized: call initialize() first")
-        connect = _given(connect_timeout, self._connect_timeout)
-        pool = _given(pool_timeout, self._pool_timeout)
-        timeout = aiohttp.ClientTimeout(
-            sock_read=_given(read_timeout, self._read_timeout),
-            sock_connect=connect,
-            connect=None if connect is None or pool is None else connect + pool,
-        )
+        if read_timeout is connect_timeout is pool_timeout is BaseRequest.DEFAULT_NONE:
+            timeout = self._timeout  # every send: only getUpdates passes its own
+        else:
+            timeout = _client_timeout(_given(read_timeout, self._read_timeout),
+                                      _given(connect_timeout, self._connect_timeout),
+                                      _given(pool_timeout, self._pool_timeout))
         body = _body(request_data)
         try:
             # No redirects, as with httpx: aiohttp would follow one as a GET without the body,
@@ -147,6 +146,17 @@ def _without_url(text: str, url: str) -> str:
     return text.replace(url, f"<Bot API>/{method}").replace(path, f"/{method}")
 
 
+def _client_timeout(
+    read: float | None, connect: float | None, pool: float | None
+) -> aiohttp.ClientTimeout:
+    """Return aiohttp's timeouts for PTB's: waiting for the pool counts towards connecting."""
+    return aiohttp.ClientTimeout(
+        sock_read=read,
+        sock_connect=connect,
+        connect=None if connect is None or pool is None else connect + pool,
+    )
+
+
 def _given(value: Any, default: float | None) -> float | None:
     """Return a per-call timeout when PTB passed one, else the request's own."""
     return default if value is BaseRequest.DEFAULT_NONE else value
@@ -159,7 +169,7 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
     if not request_data.contains_files:
         # Encoded here rather than by aiohttp's FormData, which builds a multipart writer (and
         # a uuid4 boundary) for every request before deciding to url-encode.
-        return urlencode(request_data.json_parameters).encode()
+        return request_data.url_encoded_parameters().encode()
     form = aiohttp.FormData()
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)

@@ -112,8 +112,8 @@ async def test_the_queries_use_the_indexes(store: SqliteStore, db_path: Path) ->
 
     assert "sessions_by_chat" in latest("chat_id = ? AND status != 'restarted'")
     assert "sessions_by_chat" in latest("chat_id = ? AND status = 'finished'")
-    # The chat's last update id, read for every press: no table scanned.
-    steps = plan(_LAST_UPDATE_OF_CHAT, CHAT)
+    # The chat's last update id, read at every start: no table scanned.
+    steps = plan(_LAST_UPDATE_OF_CHAT, CHAT, None)
     assert "sessions_by_chat" in steps
     assert "SCAN chats" not in steps
     assert "SCAN sessions" not in steps
