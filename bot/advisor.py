@@ -4,8 +4,8 @@ Telegram and the terminal both go through `Advisor`; each call loads the chat's 
 the pure engine what happens, commits the new session when it changed, and only then returns
 what to show. Nothing here knows how a reply is displayed.
 
-Updates carry an id that only grows (Telegram's `update_id`); an id at or below the last one
-stored for the chat was handled before (a re-delivery after a crash) and changes nothing.
+Updates carry Telegram's `update_id`; one the chat has handled already (a re-delivery after a
+crash, see bot.engine.redelivery) changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from bot.engine import engine
 from bot.engine.model import Button, Dialogue, Reply, Session, Step
+from bot.engine.redelivery import redelivered
 from bot.storage.base import SessionStore, StoredSession
 
 Clock = Callable[[], float]
@@ -62,7 +63,7 @@ class Advisor:
         """Begin a fresh session; an earlier one stays in the history."""
         if update_id is not None:
             stored = await self.store.current(chat_id)
-            if _seen(stored, update_id):
+            if self._seen(stored, update_id):
                 return _duplicate(stored)
         step = engine.start(self.dialogue, self._clock())
         return Turn(step, await self.store.begin(chat_id, step.session, update_id=update_id))
@@ -140,7 +141,7 @@ class Advisor:
         stored = await self.store.current(chat_id)
         if stored is None:
             return None, None
-        if update_id is not None and _seen(stored, update_id):
+        if update_id is not None and self._seen(stored, update_id):
             return stored, _duplicate(stored)
         if stored.session.finished:
             return stored, None
@@ -152,6 +153,10 @@ class Advisor:
         changed = self.dialogue.texts.dialogue_changed
         reply = Reply(f"{changed}\n\n{step.reply.text}", step.reply.buttons)
         return fresh, Turn(replace(step, reply=reply), fresh)
+
+    def _seen(self, stored: StoredSession | None, update_id: int) -> bool:
+        return stored is not None and redelivered(
+            update_id, stored.last_update_id, stored.last_update_at, self._clock())
 
     async def _apply(self, stored: StoredSession, step: Step, update_id: int | None) -> Turn:
         if not step.changed:
@@ -236,11 +241,6 @@ def _lost_reply(dialogue: Dialogue, session: Session, data: str, now: float) -> 
         and button[0].id == last.question
         and now - last.at > DOUBLE_PRESS_SECONDS
     )
-
-
-def _seen(stored: StoredSession | None, update_id: int) -> bool:
-    last = stored.last_update_id if stored else None
-    return last is not None and update_id <= last
 
 
 def _duplicate(stored: StoredSession | None) -> Turn:

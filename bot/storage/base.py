@@ -20,6 +20,8 @@ class StoredSession:
     status: Status
     updated_at: float
     last_update_id: int | None = None
+    last_update_at: float | None = None
+    """When the last handled update (`last_update_id`) was recorded, by the store's clock."""
 
 
 class SessionStore(Protocol):
@@ -35,7 +37,8 @@ class SessionStore(Protocol):
         """Start a new session; an unfinished earlier one is kept as 'restarted'.
 
         `update_id`, when given, is recorded as the chat's last handled update in the same
-        transaction (see `last_update_id`). Marks the chat active again.
+        transaction, with the time (see `last_update_id`): the store records what it is
+        given, the Advisor decides what is new. Marks the chat active again.
         """
         ...
 

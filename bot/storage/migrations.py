@@ -67,6 +67,14 @@ MIGRATIONS: tuple[str, ...] = (
      WHERE id IN (SELECT max(id) FROM sessions GROUP BY chat_id)
        AND (SELECT last_update_id FROM chats WHERE chat_id = sessions.chat_id) IS NOT NULL;
     """,
+    # 3: when each last update id was recorded. Telegram numbers updates afresh after a week
+    # without any, so an id at or below the stored one is a re-delivery only while the stored
+    # one is recent (bot.engine.redelivery). Rows from before keep NULL, read as their
+    # updated_at, which is no earlier: nothing is rewritten.
+    """
+    ALTER TABLE sessions ADD COLUMN last_update_at REAL;
+    ALTER TABLE chats ADD COLUMN last_update_at REAL;
+    """,
 )
 
 LATEST = len(MIGRATIONS)

@@ -66,37 +66,32 @@ CACHE_SIZE = 4096
 """How many chats' latest sessions `current` answers from memory by default (about 10 MB)."""
 
 _CHAT_LAST_UPDATE = (
-    # The chat's last update id: the larger of its row's (re-prompts) and its latest
-    # session's, which every write of the chat raises (migration 2). An aggregate: NULL only
-    # when neither is known.
-    "(SELECT max(last) FROM (SELECT last_update_id AS last FROM chats WHERE chat_id = {chat}"
-    " UNION ALL SELECT * FROM (SELECT last_update_id FROM sessions WHERE chat_id = {chat}"
-    " ORDER BY id DESC LIMIT 1){also}))"
-)
-# The chat's last update id, or `?2` when that is larger (`?2` may be NULL).
-_LAST_UPDATE_OF_CHAT = (
-    f"SELECT {_CHAT_LAST_UPDATE.format(chat='?1', also=' UNION ALL SELECT ?2')}"
-)
-_RAISED = (
-    # A stored last update id raised to `{new}`: max() is NULL when either side is, and then
-    # whichever side is known wins.
-    "coalesce(max(last_update_id, {new}), last_update_id, {new})"
+    # The chat's last handled update, id and time recorded: its latest session's when that
+    # has one (every start and press writes it there, migration 2), else its row's (what
+    # re-prompts recorded, and what a chat without sessions has).
+    "SELECT coalesce(s.last_update_id, c.last_update_id),"
+    " CASE WHEN s.last_update_id IS NOT NULL THEN coalesce(s.last_update_at, s.updated_at)"
+    " ELSE coalesce(c.last_update_at, c.updated_at) END"
+    " FROM (SELECT 1) LEFT JOIN chats AS c ON c.chat_id = :chat"
+    " LEFT JOIN sessions AS s ON s.id = (SELECT max(id) FROM sessions WHERE chat_id = :chat)"
 )
 _SAVE_SESSION = (
     "UPDATE sessions SET current_question = :current, status = :status, outcome = :outcome,"
     " updated_at = :now, finished_at = :finished_at, dialogue_version = :version,"
-    f" last_update_id = {_RAISED.format(new=':update_id')} WHERE id = :id"
-    " RETURNING last_update_id"
+    " last_update_id = coalesce(:update_id, last_update_id),"
+    " last_update_at = CASE WHEN :update_id IS NULL THEN last_update_at ELSE :now END"
+    " WHERE id = :id RETURNING last_update_id, last_update_at"
 )
 _TOUCH_CHAT = (
-    "INSERT INTO chats (chat_id, active, created_at, updated_at, last_update_id)"
-    " VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO chats (chat_id, active, created_at, updated_at, last_update_id,"
+    " last_update_at) VALUES (?1, ?2, ?3, ?3, ?4, CASE WHEN ?4 IS NULL THEN NULL ELSE ?3 END)"
     " ON CONFLICT (chat_id) DO UPDATE SET active = excluded.active,"
     " updated_at = excluded.updated_at,"
-    f" last_update_id = {_RAISED.format(new='excluded.last_update_id')}"
+    " last_update_id = coalesce(excluded.last_update_id, last_update_id),"
+    " last_update_at = coalesce(excluded.last_update_at, last_update_at)"
 )
 _NOTE_ON_SESSION = (
-    f"UPDATE sessions SET last_update_id = {_RAISED.format(new='?1')}"
+    "UPDATE sessions SET last_update_id = ?1, last_update_at = ?3"
     " WHERE id = (SELECT max(id) FROM sessions WHERE chat_id = ?2)"
 )
 _REACTIVATE = (
@@ -108,10 +103,10 @@ _REACTIVATE = (
     " WHERE chat_id = ? AND active = 0"
 )
 _SESSION = (
-    "SELECT id, chat_id, dialogue_id, dialogue_version, current_question, status, outcome,"
-    " started_at, updated_at, finished_at,"
-    f" {_CHAT_LAST_UPDATE.format(chat='listed.chat_id', also='')}"
-    " FROM sessions AS listed"
+    "SELECT listed.id, listed.chat_id, listed.dialogue_id, listed.dialogue_version,"
+    " listed.current_question, listed.status, listed.outcome, listed.started_at,"
+    " listed.updated_at, listed.finished_at, last.* FROM sessions AS listed"
+    f" JOIN ({_CHAT_LAST_UPDATE}) AS last"
 )
 _ANSWERS = (
     "SELECT question_id, option_id, answered_at FROM answers"
@@ -184,7 +179,7 @@ class SqliteStore:
         if known:
             return stored
         stored = await self._read(
-            lambda conn: _latest(conn, "chat_id = ? AND status != 'restarted'", chat_id)
+            lambda conn: _latest(conn, "chat_id = :chat AND status != 'restarted'", chat_id)
         )
         # Safe although a write may have finished meanwhile: the one worker thread runs reads
         # and write batches in order and their results reach this loop in that order, so a
@@ -195,7 +190,7 @@ class SqliteStore:
     async def last_finished(self, chat_id: int) -> StoredSession | None:
         """Return the chat's most recently finished session, or None."""
         return await self._read(
-            lambda conn: _latest(conn, "chat_id = ? AND status = 'finished'", chat_id)
+            lambda conn: _latest(conn, "chat_id = :chat AND status = 'finished'", chat_id)
         )
 
     async def history(self, chat_id: int) -> list[StoredSession]:
@@ -224,14 +219,15 @@ class SqliteStore:
 
     async def last_update_id(self, chat_id: int) -> int | None:
         """Return the id of the last update whose effect was stored for the chat, or None."""
-        return await self._read(lambda conn: _last_update_id(conn, chat_id))
+        return await self._read(lambda conn: _last_update(conn, chat_id)[0])
 
     async def note_update(self, chat_id: int, update_id: int) -> None:
         """Remember that the chat's update was handled, though it changed no session."""
+        now = self._clock()
         await self._write(
             chat_id,
-            lambda conn: _note_update(conn, chat_id, self._clock(), update_id),
-            lambda _: self._sessions.noted(chat_id, update_id),
+            lambda conn: _note_update(conn, chat_id, now, update_id),
+            lambda _: self._sessions.noted(chat_id, update_id, now),
         )
 
     async def mark_inactive(self, chat_id: int) -> None:
@@ -273,8 +269,10 @@ class SqliteStore:
             (chat_id, now, now),
         )
         conn.execute(_REACTIVATE, (now, chat_id))
-        # The chat's last update id goes on to the new session, which from now on is the latest.
-        last_update_id = _last_update_id(conn, chat_id, update_id)
+        # The new session, from now on the latest, carries the chat's last handled update:
+        # this one, or the one before when none is given.
+        last_update_id, last_update_at = (
+            (update_id, now) if update_id is not None else _last_update(conn, chat_id))
         conn.execute(
             "UPDATE sessions SET status = 'restarted', updated_at = ?"
             " WHERE chat_id = ? AND status = 'active'",
@@ -283,15 +281,17 @@ class SqliteStore:
         session = _settled(session, now)
         cursor = conn.execute(
             "INSERT INTO sessions (chat_id, dialogue_id, dialogue_version, current_question,"
-            " status, outcome, started_at, updated_at, finished_at, last_update_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " status, outcome, started_at, updated_at, finished_at, last_update_id,"
+            " last_update_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (chat_id, session.dialogue, session.version, session.current, _status(session),
-             session.outcome, session.started_at, now, session.finished_at, last_update_id),
+             session.outcome, session.started_at, now, session.finished_at, last_update_id,
+             last_update_at),
         )
         session_id = cursor.lastrowid
         assert session_id is not None  # an INSERT into a rowid table always sets it
         _insert_answers(conn, session_id, 0, session.answers)
-        return StoredSession(session_id, chat_id, session, _status(session), now, last_update_id)
+        return StoredSession(session_id, chat_id, session, _status(session), now, last_update_id,
+                             last_update_at)
 
     def _save(
         self,
@@ -326,14 +326,15 @@ class SqliteStore:
         _insert_answers(conn, stored.id, kept, session.answers[kept:])
         session = _settled(session, now)
         # The session saved is the chat's latest, whose last update id is the chat's.
-        [(last_update_id,)] = conn.execute(
+        [(last_update_id, last_update_at)] = conn.execute(
             _SAVE_SESSION,
             {"current": session.current, "status": _status(session),
              "outcome": session.outcome, "now": now, "finished_at": session.finished_at,
              "version": session.version, "update_id": update_id, "id": stored.id},
         ).fetchall()  # all: the statement must finish before COMMIT
         conn.execute(_REACTIVATE, (now, chat_id))
-        return StoredSession(stored.id, chat_id, session, _status(session), now, last_update_id)
+        return StoredSession(stored.id, chat_id, session, _status(session), now, last_update_id,
+                             last_update_at)
 
     async def _read(self, work: Work[T]) -> T:
         """Run `work` in a read transaction: one consistent snapshot for its queries."""
@@ -515,11 +516,11 @@ class _Sessions:
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)
 
-    def noted(self, chat_id: int, update_id: int) -> None:
-        """Raise the cached session's last update id as `_note_update` raised the rows'."""
+    def noted(self, chat_id: int, update_id: int, at: float) -> None:
+        """Record the cached session's last handled update as `_note_update` did the rows'."""
         stored = self._entries.get(chat_id)
-        if stored is not None and (stored.last_update_id or 0) < update_id:
-            self._entries[chat_id] = replace(stored, last_update_id=update_id)
+        if stored is not None:
+            self._entries[chat_id] = replace(stored, last_update_id=update_id, last_update_at=at)
 
     def drop(self, chat_id: int) -> None:
         """Forget the chat's cached session: the next read goes to the file."""
@@ -633,7 +634,7 @@ def _transaction(conn: sqlite3.Connection, begin: str, work: Work[T]) -> T:
 def _latest(conn: sqlite3.Connection, where: str, chat_id: int) -> StoredSession | None:
     # `where` is one of the fixed conditions above; both find the chat through
     # sessions_by_chat.
-    row = conn.execute(f"{_SESSION} WHERE {where} ORDER BY id DESC LIMIT 1", (chat_id,))
+    row = conn.execute(f"{_SESSION} WHERE {where} ORDER BY id DESC LIMIT 1", {"chat": chat_id})
     found = row.fetchone()
     if found is None:
         return None
@@ -650,17 +651,18 @@ def _history(conn: sqlite3.Connection, chat_id: int) -> list[StoredSession]:
         (chat_id,),
     ):
         answers.setdefault(session_id, []).append(Answer(*answer))
-    rows = conn.execute(f"{_SESSION} WHERE chat_id = ? ORDER BY id", (chat_id,))
+    rows = conn.execute(f"{_SESSION} WHERE chat_id = :chat ORDER BY id", {"chat": chat_id})
     return [_stored(row, answers.get(row[0], [])) for row in rows]
 
 
 def _stored(row: Sequence[Any], answers: Iterable[Answer]) -> StoredSession:
     (session_id, chat_id, dialogue, version, current, status, outcome,
-     started_at, updated_at, finished_at, last_update_id) = row
+     started_at, updated_at, finished_at, last_update_id, last_update_at) = row
     session = Session(
         dialogue, version, current, tuple(answers), outcome, started_at, finished_at
     )
-    return StoredSession(session_id, chat_id, session, status, updated_at, last_update_id)
+    return StoredSession(session_id, chat_id, session, status, updated_at, last_update_id,
+                         last_update_at)
 
 
 def _insert_answers(
@@ -677,22 +679,21 @@ def _insert_answers(
 def _touch_chat(
     conn: sqlite3.Connection, chat_id: int, now: float, *, active: bool, update_id: int | None
 ) -> None:
-    """Create or update the chat's row; its last update id only ever grows."""
-    conn.execute(_TOUCH_CHAT, (chat_id, int(active), now, now, update_id))
+    """Create or update the chat's row, recording `update_id` (when given) as handled now."""
+    conn.execute(_TOUCH_CHAT, (chat_id, int(active), now, update_id))
 
 
 def _note_update(conn: sqlite3.Connection, chat_id: int, now: float, update_id: int) -> None:
     """Record `update_id` as handled: on the chat's row and on its latest session, if any."""
     _touch_chat(conn, chat_id, now, active=True, update_id=update_id)
-    conn.execute(_NOTE_ON_SESSION, (update_id, chat_id))
+    conn.execute(_NOTE_ON_SESSION, (update_id, chat_id, now))
 
 
-def _last_update_id(
-    conn: sqlite3.Connection, chat_id: int, update_id: int | None = None
-) -> int | None:
-    """Return the chat's last update id, or `update_id` when that is larger."""
-    value: int | None = conn.execute(_LAST_UPDATE_OF_CHAT, (chat_id, update_id)).fetchone()[0]
-    return value
+def _last_update(conn: sqlite3.Connection, chat_id: int) -> tuple[int | None, float | None]:
+    """Return the chat's last handled update: its id and when it was recorded."""
+    found: tuple[int | None, float | None] = conn.execute(
+        _CHAT_LAST_UPDATE, {"chat": chat_id}).fetchone()
+    return found
 
 
 def _is_active(conn: sqlite3.Connection, chat_id: int) -> bool:

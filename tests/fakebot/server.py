@@ -320,6 +320,13 @@ class FakeBotApi:
         self._wake()
         return update_id
 
+    def number_updates_from(self, next_id: int) -> None:
+        """Number the updates from now on from `next_id`, as Telegram does after a week
+        without any ("chosen randomly instead of sequentially"), lower ids included."""
+        if next_id < 1:
+            raise ValueError(f"update ids are positive, not {next_id}")
+        self._update_ids = itertools.count(next_id)
+
     def redeliver(self, update: JSONDict | int) -> None:
         """Queue an already confirmed update again, as after a crash before confirmation."""
         update_id = update if isinstance(update, int) else int(update["update_id"])

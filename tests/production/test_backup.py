@@ -11,6 +11,7 @@ from bot.backup import backup_command
 from bot.config import DEFAULT_DIALOGUE, Settings
 from bot.engine import engine
 from bot.engine.loader import load_dialogue
+from bot.storage.migrations import LATEST
 from bot.storage.sqlite import SqliteStore
 
 
@@ -31,7 +32,7 @@ async def test_a_backup_taken_while_the_bot_writes_holds_every_committed_answer(
     finally:
         await store.close()
     assert capsys.readouterr().out == (
-        f"✓ backed up {db} to {copy}: 3 chats, 3 sessions, 3 answers, schema version 2\n")
+        f"✓ backed up {db} to {copy}: 3 chats, 3 sessions, 3 answers, schema version {LATEST}\n")
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT option_id FROM answers").fetchall() == [("home",)] * 3
     assert not list(copy.parent.glob("*.partial"))

@@ -138,9 +138,11 @@ async def running_bot(
     """
     settings = Settings(token=api.token, base_url=api.base_url, database_path=db_path,
                         dialogue_path=dialogue_path, flood_control=flood_control, **more)
-    store = await store_type.open(db_path, busy_timeout=busy_timeout)
+    clock = clock or Clock()
+    # One clock for both: the Advisor compares its time with the times the store recorded.
+    store = await store_type.open(db_path, busy_timeout=busy_timeout, clock=clock)
     try:
-        advisor = Advisor(load_dialogue(dialogue_path), store, clock=clock or Clock(),
+        advisor = Advisor(load_dialogue(dialogue_path), store, clock=clock,
                           idle_after=settings.inactivity_hours * 3600)
         app = runner.build_application(settings, advisor, read_timeout=read_timeout)
         _tune_retries(app, backoff)

@@ -87,3 +87,31 @@ async def test_a_quick_double_press_counts_once_and_the_second_gets_a_notice(
     notice = next(call for call in fake_api.calls if call.method == "answerCallbackQuery"
                   and call.params.get("callback_query_id") == second_query)
     assert notice.params.get("text") == bot.dialogue.texts.stale
+
+
+async def test_after_a_quiet_week_lower_update_ids_are_new_and_a_redelivery_still_is_not(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    clock = Clock()
+    db = tmp_path / "bot.db"
+    user = fake_api.user(chat_id=3003)
+    fake_api.number_updates_from(900_000)
+    async with running_bot(fake_api, db, clock=clock) as bot:
+        await bot.until_handled(user.queue_text("/start"))
+        await bot.press(user, "Commute & travel")
+    assert bot.answers(3003) == [("use", "commute")]
+
+    # Eight days without a single update: Telegram picks the next id at random, here lower.
+    clock.advance(8 * 24 * 3600)
+    fake_api.number_updates_from(1_000)
+    async with running_bot(fake_api, db, clock=clock) as bot:
+        await user.send("/start")
+        assert "Question 1 of " in user.last_text
+        await user.press("Workouts", expect="editMessageText")
+        assert "Question 2 of " in user.last_text
+        typed = user.queue_text("2")
+        await bot.until_handled(typed)
+        assert bot.answers(3003) == [("use", "gym"), ("hours", "mid")]
+        # The ids go on from there, and one of them delivered again is still a re-delivery.
+        await delivered_again(bot, fake_api, user, typed, clock)
+    assert bot.answers(3003) == [("use", "gym"), ("hours", "mid")]

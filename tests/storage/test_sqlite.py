@@ -16,7 +16,7 @@ from bot.engine.model import Answer
 from bot.errors import StorageError
 from bot.storage import migrations
 from bot.storage.base import SessionStore
-from bot.storage.sqlite import _LAST_UPDATE_OF_CHAT, _REACTIVATE, SqliteStore
+from bot.storage.sqlite import _CHAT_LAST_UPDATE, _REACTIVATE, _SESSION, SqliteStore
 from tests.dbfile import read_rows, write_rows
 from tests.storage.sessions import CHAT, OTHER, session, ticking
 
@@ -113,9 +113,10 @@ async def test_the_queries_use_the_indexes(store: SqliteStore, db_path: Path) ->
     assert "sessions_by_chat" in latest("chat_id = ? AND status != 'restarted'")
     assert "sessions_by_chat" in latest("chat_id = ? AND status = 'finished'")
     # The chat's last update id, read at every start: no table scanned.
-    steps = plan(_LAST_UPDATE_OF_CHAT, CHAT, None)
-    assert "sessions_by_chat" in steps
-    assert "SCAN chats" not in steps
+    for sql in (_CHAT_LAST_UPDATE, f"{_SESSION} WHERE chat_id = :chat ORDER BY id DESC LIMIT 1"):
+        steps = plan(sql, CHAT)
+        assert "sessions_by_chat" in steps
+        assert "SCAN chats" not in steps
     assert "SCAN sessions" not in steps
     # A press finds out whether its chat was inactive without reading the chat's row.
     reactivate = read_rows(db_path, f"EXPLAIN QUERY PLAN {_REACTIVATE}", 1000.0, CHAT)
@@ -391,28 +392,38 @@ def update_ids(db_path: Path) -> list[tuple[Any, ...]]:
                      " JOIN sessions s USING (chat_id) ORDER BY s.id")
 
 
-async def test_the_last_update_id_only_grows(store: SqliteStore, db_path: Path) -> None:
+async def test_the_last_handled_update_is_what_the_advisor_gave_last_and_when(
+    store: SqliteStore, db_path: Path
+) -> None:
     assert await store.last_update_id(CHAT) is None
     stored = await store.begin(CHAT, session(), update_id=5)
+    assert (stored.last_update_id, stored.last_update_at) == (5, 1000.0)
     assert await store.last_update_id(CHAT) == 5
     assert read_rows(db_path, "SELECT last_update_id FROM sessions") == [(5,)]
 
     stored = await store.save(stored, session(("usage", "gym", 1.0)), update_id=7)
-    stored = await store.save(stored, session(("usage", "home", 1.0)))
+    stored = await store.save(stored, session(("usage", "home", 1.0)))  # none given: kept
+    assert (stored.last_update_id, stored.last_update_at) == (7, 1001.0)
+    # Lower than before: after a week without updates Telegram numbers them afresh, and the
+    # Advisor, which decides what is new, passes such an id on (bot.engine.redelivery).
     stored = await store.save(stored, session(("usage", "gym", 1.0)), update_id=6)
 
-    assert stored.last_update_id == 7
-    assert await store.last_update_id(CHAT) == 7
+    assert (stored.last_update_id, stored.last_update_at) == (6, 1003.0)
+    assert await store.last_update_id(CHAT) == 6
+    stored = await store.save(stored, session(("usage", "gym", 1.0)), update_id=7)
     # Starts and presses are recorded on the session's row, the chat's is left alone.
     assert update_ids(db_path) == [(None, 7)]
 
     await store.note_update(CHAT, 8)  # a re-prompt: no session changed
     assert await store.last_update_id(CHAT) == 8
     assert update_ids(db_path) == [(8, 8)]
+    noted = await store.current(CHAT)
+    assert noted is not None
+    assert (noted.last_update_id, noted.last_update_at) == (8, 1005.0)
     stored = await store.save(stored, session(("usage", "home", 2.0)))  # no update id given
-    assert stored.last_update_id == 8
+    assert (stored.last_update_id, stored.last_update_at) == (8, 1005.0)
     again = await store.begin(CHAT, session())  # a new session takes the chat's on
-    assert again.last_update_id == 8
+    assert (again.last_update_id, again.last_update_at) == (8, 1005.0)
     await store.save(again, session(("usage", "gym", 1.0)))
     await store.close()
 
@@ -421,7 +432,7 @@ async def test_the_last_update_id_only_grows(store: SqliteStore, db_path: Path) 
         assert await reopened.last_update_id(CHAT) == 8
         current = await reopened.current(CHAT)
         assert current is not None
-        assert current.last_update_id == 8
+        assert (current.last_update_id, current.last_update_at) == (8, 1005.0)
     finally:
         await reopened.close()
 
