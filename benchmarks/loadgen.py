@@ -1,7 +1,7 @@
 """The fake Bot API and the people pressing buttons, in one process apart from the bot.
 
 `python -m benchmarks.loadgen MODE KIND --users N --rate R --seconds S --think T` starts
-tests.fakebot's FakeBotApi (no send limits), prints `READY <base_url>`, waits for `GO` on
+testing.fakebot's FakeBotApi (no send limits), prints `READY <base_url>`, waits for `GO` on
 stdin, runs the load, prints one JSON line of results and exits after `STOP` on stdin (so the
 bot can confirm its last updates first).
 
@@ -35,8 +35,8 @@ from typing import Any
 from benchmarks import scenario
 from benchmarks.stub import TOKEN
 from bot.engine.model import Dialogue
-from tests.fakebot.server import Call, FakeBotApi
-from tests.fakebot.user import FakeUser
+from testing.fakebot.server import Call, FakeBotApi
+from testing.fakebot.user import FakeUser
 
 DRAIN_SECONDS = 120.0
 BACKLOG_SECONDS = 5.0  # a bot this many seconds of updates behind cannot keep up: stop

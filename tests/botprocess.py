@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from tests.fakebot.server import FakeBotApi
+from testing.fakebot.server import FakeBotApi
 
 _SETTINGS = ("DATABASE_PATH", "DIALOGUE_PATH", "LOG_LEVEL", "ADMIN_CHAT_IDS",
              "INACTIVITY_HOURS", "FLOOD_CONTROL", "STOP_TIMEOUT")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.fakebot.server import FakeBotApi
+from testing.fakebot.server import FakeBotApi
 from tests.reliability.harness import running_bot
 
 FLYER = [

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import DEFAULT_DIALOGUE, PROJECT_ROOT
-from tests.fakebot.server import FakeBotApi
+from testing.fakebot.server import FakeBotApi
 
 
 async def line_with(stream: asyncio.StreamReader, text: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from testing.fakebot.server import FakeBotApi
 from tests.dbfile import write_rows
-from tests.fakebot.server import FakeBotApi
 from tests.reliability.harness import RunningBot, running_bot
 
 DAY = 86_400

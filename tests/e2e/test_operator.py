@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import DEFAULT_DIALOGUE
-from tests.fakebot.server import FakeBotApi
+from testing.fakebot.server import FakeBotApi
 from tests.reliability.harness import running_bot
 
 ADMIN = 7001

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
-from tests.fakebot.server import FakeBotApi
+from testing.fakebot.server import FakeBotApi
 from tests.reliability.harness import running_bot
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.fakebot.fixtures import ptb_timedelta
+from tests.fixtures import ptb_timedelta
 
 __all__ = ["ptb_timedelta"]
 

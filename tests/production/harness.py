@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from testing.fakebot.server import Call, FakeBotApi
+from testing.fakebot.user import FakeUser
 from tests.botprocess import environment, run_bot_command
-from tests.fakebot.server import Call, FakeBotApi
-from tests.fakebot.user import FakeUser
 
 _runs = itertools.count(1)
 

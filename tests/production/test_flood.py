@@ -20,7 +20,7 @@ from bot.storage.sqlite import SqliteStore
 from bot.telegram.delivery import RetryingRateLimiter
 from bot.telegram.flood import Bucket, FloodControl, Window, classify
 from bot.telegram.runner import build_application
-from tests.fakebot.checks import ApiError, SendLimiter
+from testing.fakebot.checks import ApiError, SendLimiter
 
 
 class VirtualTime:

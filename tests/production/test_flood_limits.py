@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import DEFAULT_DIALOGUE
 from bot.engine.loader import load_dialogue
-from tests.fakebot.server import Call, FakeBotApi
+from testing.fakebot.server import Call, FakeBotApi
 from tests.reliability.harness import running_bot
 
 ERROR_TEXT = load_dialogue(DEFAULT_DIALOGUE).texts.error

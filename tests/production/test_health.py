@@ -12,7 +12,7 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.health import run_checks
 from bot.storage.migrations import LATEST
 from bot.storage.sqlite import SqliteStore
-from tests.fakebot.server import FakeBotApi
+from testing.fakebot.server import FakeBotApi
 from tests.production.harness import free_port, run_check
 
 BROKEN_DIALOGUE = PROJECT_ROOT / "tests" / "data" / "invalid" / "dead_end_question.yaml"

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from testing.fakebot.server import Call, FakeBotApi
+from testing.fakebot.user import FakeUser
 from tests.dbfile import latest_answers
-from tests.fakebot.server import Call, FakeBotApi
-from tests.fakebot.user import FakeUser
 from tests.production.harness import BotProcess, bot_process, calls_in, press
 
 PATH = [

@@ -9,8 +9,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from testing.fakebot.server import FakeBotApi
 from tests.dbfile import latest_answers, read_rows
-from tests.fakebot.server import FakeBotApi
 from tests.production.harness import bot_process, calls_in, free_port, press
 
 SECRET = "webhook-secret_0123456789"

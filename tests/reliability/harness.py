@@ -31,10 +31,10 @@ from bot.storage.sqlite import SqliteStore
 from bot.telegram import runner
 from bot.telegram.delivery import RetryingRateLimiter
 from bot.telegram.transport import DEFAULT_TIMEOUT
+from testing.fakebot.server import Call, FakeBotApi
+from testing.fakebot.user import FakeUser
 from tests.botprocess import environment
 from tests.dbfile import latest_answers, read_rows
-from tests.fakebot.server import Call, FakeBotApi
-from tests.fakebot.user import FakeUser
 
 App = Application[Any, Any, Any, Any, Any, Any]
 LAST_GROUP = 1_000  # after every group the bot itself uses

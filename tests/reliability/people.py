@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.engine import engine
 from bot.engine.model import Dialogue, Question, Session
-from tests.fakebot.user import FakeUser
+from testing.fakebot.user import FakeUser
 from tests.reliability.harness import RunningBot
 
 _NUMBER = re.compile(r"Question (\d+) of (\d+)")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.config import DEFAULT_DIALOGUE
 from bot.engine.loader import load_dialogue
-from tests.fakebot.server import FakeBotApi
-from tests.fakebot.user import FakeUser
+from testing.fakebot.server import FakeBotApi
+from testing.fakebot.user import FakeUser
 from tests.reliability.harness import RunningBot, running_bot
 from tests.reliability.people import (
     Plan,

@@ -10,9 +10,9 @@ from pathlib import Path
 from bot.config import DEFAULT_DIALOGUE
 from bot.engine.loader import load_dialogue
 from bot.engine.model import Dialogue
+from testing.fakebot.server import Call, FakeBotApi
+from testing.fakebot.user import FakeUser
 from tests.dbfile import read_rows
-from tests.fakebot.server import Call, FakeBotApi
-from tests.fakebot.user import FakeUser
 from tests.reliability.harness import Clock, bot_process, running_bot
 from tests.reliability.people import (
     Plan,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from testing.fakebot.server import FakeBotApi
 from tests.botprocess import run_bot_command
 from tests.dbfile import read_rows
-from tests.fakebot.server import FakeBotApi
 from tests.reliability.harness import bot_environment, running_bot
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.fakebot.server import FakeBotApi
-from tests.fakebot.user import FakeUser
+from testing.fakebot.server import FakeBotApi
+from testing.fakebot.user import FakeUser
 from tests.reliability.harness import Clock, RunningBot, running_bot
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from bot.config import DEFAULT_DIALOGUE
 from bot.engine.loader import load_dialogue
-from tests.fakebot.server import BotMessage, FakeBotApi
-from tests.fakebot.user import FakeUser
+from testing.fakebot.server import BotMessage, FakeBotApi
+from testing.fakebot.user import FakeUser
 from tests.reliability.harness import running_bot
 
 NEW_ISOLATION = "How much noise around you should they keep out?"

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.fakebot.server import Call, FakeBotApi
-from tests.fakebot.user import FakeUser
+from testing.fakebot.server import Call, FakeBotApi
+from testing.fakebot.user import FakeUser
 from tests.reliability.harness import Clock, RunningBot, running_bot
 
 CHAT = 4001

@@ -16,8 +16,8 @@ import pytest
 from bot.config import DEFAULT_DIALOGUE, PROJECT_ROOT
 from bot.engine.loader import load_dialogue
 from bot.errors import DialogueError
+from testing.fakebot.server import Call, FakeBotApi
 from tests.botprocess import environment, run_bot_command
-from tests.fakebot.server import Call, FakeBotApi
 from tests.reliability.harness import bot_process, running_bot
 from tests.reliability.people import Plan, is_result, press_through
 

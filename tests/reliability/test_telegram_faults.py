@@ -14,8 +14,8 @@ import pytest
 from bot.engine.model import Session
 from bot.storage.base import StoredSession
 from bot.storage.sqlite import SqliteStore
-from tests.fakebot.server import Call, FakeBotApi
-from tests.fakebot.user import FakeUser
+from testing.fakebot.server import Call, FakeBotApi
+from testing.fakebot.user import FakeUser
 from tests.reliability.harness import RunningBot, running_bot
 from tests.reliability.people import Plan, is_result
 

@@ -1,7 +1,7 @@
-"""Run the fake Bot API in its own process: `python -m tests.fakebot --port 0 --token T`.
+"""Run the fake Bot API in its own process: `python -m testing.fakebot --port 0 --token T`.
 
 Prints `READY http://127.0.0.1:PORT/bot` once listening, then serves until SIGTERM or SIGINT.
-The /_control/ routes (see tests/fakebot/control.py) drive it from the outside.
+The /_control/ routes (see testing/fakebot/control.py) drive it from the outside.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import asyncio
 import signal
 import sys
 
-from tests.fakebot.server import FakeBotApi
+from testing.fakebot.server import FakeBotApi
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m tests.fakebot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m testing.fakebot", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--token", default="123:ABC")

@@ -18,7 +18,7 @@ from typing import Any, Self, TypeVar
 import aiohttp
 from aiohttp import web
 
-from tests.fakebot.checks import (
+from testing.fakebot.checks import (
     MAX_ANSWER_TEXT,
     ApiError,
     InlineButton,
@@ -28,8 +28,8 @@ from tests.fakebot.checks import (
     parse_keyboard,
     render_text,
 )
-from tests.fakebot.control import add_control_routes
-from tests.fakebot.user import FakeGroup, FakeUser
+from testing.fakebot.control import add_control_routes
+from testing.fakebot.user import FakeGroup, FakeUser
 
 JSONDict = dict[str, Any]
 _T = TypeVar("_T")

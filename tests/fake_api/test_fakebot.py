@@ -19,7 +19,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryA
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
-from tests.fakebot.server import FakeBotApi
+from testing.fakebot.server import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYBOARD = InlineKeyboardMarkup(
@@ -285,7 +285,7 @@ async def test_webhook_mode_posts_updates_with_the_secret(fake_api: FakeBotApi) 
 
 async def test_the_standalone_process_prints_ready_and_serves() -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fakebot", "--port", "0", "--token", "42:XYZ",
+        sys.executable, "-m", "testing.fakebot", "--port", "0", "--token", "42:XYZ",
         cwd=ROOT, stdout=asyncio.subprocess.PIPE,
     )
     try:

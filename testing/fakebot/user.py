@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tests.fakebot.checks import InlineButton
-    from tests.fakebot.server import BotMessage, Call, Chat, FakeBotApi
+    from testing.fakebot.checks import InlineButton
+    from testing.fakebot.server import BotMessage, Call, Chat, FakeBotApi
 
 JSONDict = dict[str, Any]
 # What to wait for after an action: a method name ("sendMessage", "editMessageText", ...),

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from tests.fakebot.server import BotMessage, Call, FakeBotApi
+    from testing.fakebot.server import BotMessage, Call, FakeBotApi
 
 JSONDict = dict[str, Any]
 _dumps = partial(json.dumps, ensure_ascii=False, default=str)

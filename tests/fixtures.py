@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.fakebot.server import FakeBotApi
+from testing.fakebot.server import FakeBotApi
 
 
 @pytest.fixture
