@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.backup import backup_command
+from bot.cli.backup import backup_command
 from bot.config import DEFAULT_DIALOGUE, Settings
 from bot.engine import engine
 from bot.engine.loader import load_dialogue

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.cli.check import run_checks
 from bot.config import PROJECT_ROOT, Settings
-from bot.health import run_checks
 from bot.storage.migrations import LATEST
 from bot.storage.sqlite import SqliteStore
 from testing.fakebot.server import FakeBotApi

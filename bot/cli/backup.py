@@ -1,4 +1,4 @@
-"""`python -m bot backup FILE`: a consistent copy of the live database, safe while the bot runs.
+"""`backup FILE`: a consistent copy of the live database, safe while the bot runs.
 
 Copying the file of a WAL database is not a backup: recent commits live in the -wal file and
 a copy taken mid-write can be torn. SQLite's online backup API copies every page under one
@@ -7,13 +7,28 @@ read snapshot instead, while the bot goes on writing.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sqlite3
 import sys
 from contextlib import closing
 from pathlib import Path
 
+from bot.cli.common import Commands, settings
 from bot.config import Settings
+
+
+def add(commands: Commands) -> None:
+    """Add the `backup` command."""
+    parser = commands.add_parser(
+        "backup", help="copy the live database to FILE with SQLite's online backup")
+    parser.add_argument("file", type=Path, help="the new backup file (never overwritten)")
+    parser.set_defaults(handler=backup)
+
+
+def backup(args: argparse.Namespace) -> int:
+    """Back the configured database up to the file given."""
+    return backup_command(settings(), args.file)
 
 
 def backup_command(settings: Settings, target: Path) -> int:
@@ -30,7 +45,7 @@ def backup_command(settings: Settings, target: Path) -> int:
     except (sqlite3.Error, OSError) as error:
         partial.unlink(missing_ok=True)
         return _fail(f"backing up {source} to {target} failed: {error}")
-    print(f"✓ backed up {source} to {target}: {counts}")  # noqa: T201
+    print(f"✓ backed up {source} to {target}: {counts}")
     return 0
 
 
@@ -53,5 +68,5 @@ def _copy(source: Path, target: Path) -> str:
 
 
 def _fail(message: str) -> int:
-    print(f"✗ backup: {message}", file=sys.stderr)  # noqa: T201
+    print(f"✗ backup: {message}", file=sys.stderr)
     return 1

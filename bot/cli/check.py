@@ -1,4 +1,4 @@
-"""`python -m bot check`: is everything in place for the bot to run? One line per check.
+"""`check`: is everything in place for the bot to run? One line per check.
 
 Nothing is changed: a missing database is not created (the bot creates it at start), and the
 write test on an existing one is rolled back. Run it as the user the bot runs as, since that
@@ -7,6 +7,7 @@ user's permissions are what count. The exit code is 0 only when every check pass
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import sqlite3
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli.common import Commands
 from bot.config import Settings, load_settings
 from bot.engine.loader import load_dialogue
 from bot.engine.validate import summary
@@ -47,11 +49,23 @@ class Check:
         return f"{MARKS[self.passed]} {self.name}: {self.detail}"
 
 
+def add(commands: Commands) -> None:
+    """Add the `check` command."""
+    commands.add_parser(
+        "check", help="check settings, dialogue, database and the Bot API; exit 0 when all pass"
+    ).set_defaults(handler=check)
+
+
+def check(_args: argparse.Namespace) -> int:
+    """Load the settings (a malformed one is a failed check, exit 2) and run every check."""
+    return main()
+
+
 def check_command(settings: Settings) -> int:
     """Run every check, print one line each, and return 0 when none failed, else 1."""
     checks = asyncio.run(run_checks(settings))
     for check in checks:
-        print(check)  # noqa: T201 - this command's output is these lines
+        print(check)
     return 1 if any(check.passed is False for check in checks) else 0
 
 
@@ -60,7 +74,7 @@ def main() -> int:
     try:
         settings = load_settings()
     except ConfigError as error:
-        print(Check("settings", passed=False, detail=str(error)))  # noqa: T201
+        print(Check("settings", passed=False, detail=str(error)))
         return 2
     # Only warnings, on stderr, secrets redacted: the check's own lines go to stdout.
     setup_logging("WARNING", settings.secrets)

@@ -1,0 +1,34 @@
+"""`chat`: talk to the advisor in this terminal (or through a pipe)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bot.advisor import Advisor
+from bot.cli.common import Commands, settings
+from bot.config import Settings
+from bot.console import Console
+from bot.engine.loader import load_dialogue
+from bot.storage.sqlite import SqliteStore
+
+
+def add(commands: Commands) -> None:
+    """Add the `chat` command."""
+    commands.add_parser("chat", help="talk to the advisor in this terminal").set_defaults(
+        handler=chat)
+
+
+def chat(_args: argparse.Namespace, found: Settings | None = None) -> int:
+    """Chat on stdin and stdout until `quit` or the end of input."""
+    asyncio.run(_console(found or settings()))
+    return 0
+
+
+async def _console(found: Settings) -> None:
+    dialogue = load_dialogue(found.dialogue_path)
+    store = await SqliteStore.open(found.database_path)
+    try:
+        await Console(Advisor(dialogue, store)).run()
+    finally:
+        await store.close()
