@@ -1,5 +1,5 @@
 """Fixtures shared by every test folder."""
 
-from tests.fixtures import fake_api, limited_api
+from tests.fixtures import fake_api, limited_api, ptb_timedelta
 
-__all__ = ["fake_api", "limited_api"]
+__all__ = ["fake_api", "limited_api", "ptb_timedelta"]

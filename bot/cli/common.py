@@ -7,15 +7,20 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO, TypeAlias
+from typing import Any, Protocol, TextIO
 
 from bot.config import Settings, load_settings
 from bot.errors import AdvisorError
 from bot.logs import setup_logging
 from bot.ops.stats import parse_duration
 
-# argparse's own name for what add_subparsers returns; it has no public one.
-Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+class Commands(Protocol):
+    """What `ArgumentParser.add_subparsers` returns, as the commands use it."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        """Add a sub-command and return its parser."""
+        ...
 
 
 def settings() -> Settings:

@@ -30,8 +30,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return chat.chat(args, found)
-    # PTB 22 warns on every read of an int `retry_after`; opting in to timedelta periods is
-    # the documented way to silence that (bot.telegram.delivery reads both forms).
+    # PTB 22 warns at every 429 unless the process opts in to timedelta periods, the
+    # documented way; bot.telegram.delivery reads both forms. Set here, where the program
+    # starts, not when a module is imported.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     # PTB and httpx take a while to import; the terminal chat and `validate` do not need them.
     from bot.telegram.runner import serve  # noqa: PLC0415
