@@ -39,14 +39,13 @@ class Console:
 
     async def run(self, chat_id: int = CONSOLE_CHAT_ID) -> None:
         """Talk until `quit` or the end of input; the session survives for next time."""
-        texts = self.advisor.dialogue.texts
         resumed = await self.advisor.resume(chat_id)
         if resumed is not None:
             self.say(f"Welcome back: continuing where you left off. {COMMANDS}\n")
-            self.say(render(resumed.step.reply))
+            self.say(render(resumed.reply))
         else:
-            self.say(f"{texts.welcome}\n{COMMANDS}\n")
-            self.say(render((await self.advisor.start(chat_id)).step.reply))
+            self.say(f"{COMMANDS}\n")
+            self.say(render((await self.advisor.start(chat_id)).reply))
         while True:
             line = await asyncio.to_thread(self.stdin.readline)
             if not line:
@@ -61,12 +60,12 @@ class Console:
         if command in ("quit", "exit", "q"):
             return False
         if command in ("help", "?"):
-            self.say(f"{self.advisor.dialogue.texts.help}\n{COMMANDS}\n")
+            self.say(f"{self.advisor.texts.help}\n{COMMANDS}\n")
         elif command == "result":
             self.say(render(await self.advisor.result(chat_id)))
         else:
             turn = await self._turn(chat_id, command, line)
-            self.say(render(turn.step.reply))
+            self.say(render(turn.reply))
         return True
 
     async def _turn(self, chat_id: int, command: str, line: str) -> Turn:

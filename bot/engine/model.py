@@ -330,7 +330,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
 
 
-StepKind = Literal["question", "result", "reprompt", "stale", "notice", "duplicate", "idle"]
+StepKind = Literal["question", "result", "reprompt", "stale", "notice"]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Telegram delivers updates at least once: telling a re-delivery from new input.
+"""Telegram delivers updates at least once: telling a re-delivery, or a press whose reply was
+lost, from new input.
 
 An update that was handled before a crash comes again after the restart, and must change
 nothing. Telegram numbers updates in order, so one at or below the last id handled for the chat
@@ -10,6 +11,9 @@ that no update of the chat can still be waiting, and a lower id is Telegram coun
 """
 
 from __future__ import annotations
+
+from bot.engine.engine import pressed
+from bot.engine.model import Dialogue, Session
 
 REDELIVERY_WINDOW = 24 * 3600.0
 """Seconds for which Telegram may deliver an update again: it keeps them at most 24 hours."""
@@ -23,3 +27,25 @@ def redelivered(
     if last_id is None or update_id > last_id:
         return False
     return last_at is None or now - last_at < REDELIVERY_WINDOW
+
+
+DOUBLE_PRESS_SECONDS = 5.0
+"""Within this time a second press of an answered question's button is a double press."""
+
+
+def lost_reply(dialogue: Dialogue, session: Session, data: str, now: float) -> bool:
+    """Tell a press whose reply may have been lost from a double press.
+
+    A button of the question answered last, pressed again long after that answer, means the
+    person never saw the next question (the bot stopped between storing and replying). A quick
+    second press is a double press and only gets a notice; so does data no button carries.
+    """
+    if session.finished or not session.answers:
+        return False
+    last = session.answers[-1]
+    button = pressed(dialogue, data)
+    return (
+        button is not None
+        and button[0].id == last.question
+        and now - last.at > DOUBLE_PRESS_SECONDS
+    )

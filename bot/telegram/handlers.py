@@ -71,7 +71,7 @@ class TelegramFrontEnd:
     @property
     def texts(self) -> Texts:
         """Return the current dialogue's texts (a /reload may have swapped the dialogue)."""
-        return self.advisor.dialogue.texts
+        return self.advisor.texts
 
     def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Register every handler and the error handler on `app`."""
@@ -101,12 +101,7 @@ class TelegramFrontEnd:
     async def on_start(self, update: Update, context: Context) -> None:
         """Begin a fresh session and ask the first question."""
         chat_id = chat_id_of(update)
-        turn = await self.advisor.start(chat_id, update.update_id)
-        if turn.step.kind == "duplicate":
-            return
-        reply = turn.step.reply
-        await self._send(context, chat_id, Reply(f"{self.texts.welcome}\n\n{reply.text}",
-                                                 reply.buttons), turn.session_id)
+        await self._show(context, chat_id, await self.advisor.start(chat_id, update.update_id))
 
     async def on_back(self, update: Update, context: Context) -> None:
         """Ask the previous question again, its answer undone."""
@@ -150,18 +145,17 @@ class TelegramFrontEnd:
             return
         session_id, data = parse_callback_data(query.data or "")
         turn = await self.advisor.press(message.chat.id, session_id, data, update.update_id)
-        step = turn.step
-        if step.kind not in ("question", "result", "idle"):
+        if turn.kind not in ("question", "result", "idle"):
             # A stale or forged button: a short notice on the button, nothing in the chat.
-            await _answer(query, step.reply.text or None)
+            await _answer(query, turn.reply.text or None)
             return
         await _answer(query, None)
         # The next question goes out before the pressed one loses its buttons: should the bot
         # stop in between, the person still has buttons to press (the Advisor's lost-reply
         # rule then shows the question they missed).
-        sent = await self._send(context, message.chat.id, step.reply, turn.session_id)
-        if sent and step.chosen_text:
-            await _edit(context, message, step.chosen_text)
+        sent = await self._send(context, message.chat.id, turn.reply, turn.session_id)
+        if sent and turn.marked:
+            await _edit(context, message, turn.marked)
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the failure with its traceback and tell the person how to go on."""
@@ -191,18 +185,14 @@ class TelegramFrontEnd:
             turn = None
         if turn is not None:
             # The reply that failed may have been this very question: show it again.
-            question = turn.step.reply
+            question = turn.reply
             reply = Reply(f"{self.texts.error}\n\n{question.text}", question.buttons)
             session_id = turn.session_id
         await advisor_bot(context.bot).send_text(chat_id, reply.text, keyboard(reply, session_id))
 
     async def _show(self, context: Context, chat_id: int, turn: Turn) -> None:
-        if turn.step.kind == "duplicate":
-            return
-        reply = turn.step.reply
-        if turn.step.kind == "question" and not turn.step.session.answers:
-            reply = Reply(f"{self.texts.welcome}\n\n{reply.text}", reply.buttons)
-        await self._send(context, chat_id, reply, turn.session_id)
+        if turn.shows_something:
+            await self._send(context, chat_id, turn.reply, turn.session_id)
 
     async def _send(
         self, context: Context, chat_id: int, reply: Reply, session_id: int | None
@@ -219,7 +209,7 @@ class TelegramFrontEnd:
     async def _blocked(self, chat_id: int, error: Forbidden) -> None:
         """Stop writing to a chat that blocked the bot; its answers stay stored."""
         log.info("chat %s cannot be written to (%s): marked inactive", chat_id, error.message)
-        await self.advisor.store.mark_inactive(chat_id)
+        await self.advisor.mark_blocked(chat_id)
 
     @staticmethod
     def _addressed(message: Message, context: Context) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,8 @@ from telegram.ext import (
 
 from bot.advisor import Advisor
 from bot.config import Settings
-from bot.engine.model import TEXT_LIMIT, Dialogue
+from bot.engine.model import TEXT_LIMIT
 from bot.ops.stats import collect_stats, parse_duration, render_stats
-from bot.reload import reload_dialogue
-from bot.storage.base import StoredSession
 from bot.telegram.handlers import accessible_message, chat_id_of
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -60,14 +57,12 @@ class OperatorCommands:
     async def on_mydata(self, update: Update, context: Context) -> None:
         """Show the person everything stored about their chat."""
         chat_id = chat_id_of(update)
-        history = await self.advisor.store.history(chat_id)
-        await context.bot.send_message(chat_id, describe(self.advisor.dialogue, chat_id,
-                                                         history))
+        await context.bot.send_message(chat_id, (await self.advisor.my_data(chat_id)).text)
         raise ApplicationHandlerStop
 
     async def on_forget(self, update: Update, context: Context) -> None:
         """Ask before deleting everything stored about the chat."""
-        texts = self.advisor.dialogue.texts
+        texts = self.advisor.texts
         buttons = InlineKeyboardMarkup([[
             InlineKeyboardButton(texts.forget_yes, callback_data=FORGET_YES),
             InlineKeyboardButton(texts.forget_no, callback_data=FORGET_NO),
@@ -84,12 +79,12 @@ class OperatorCommands:
             return
         message = accessible_message(query)
         if message is None:
-            await query.answer(self.advisor.dialogue.texts.stale)
+            await query.answer(self.advisor.texts.stale)
             raise ApplicationHandlerStop
-        texts = self.advisor.dialogue.texts
+        texts = self.advisor.texts
         await query.answer()
         if query.data == FORGET_YES:
-            await self.advisor.store.forget(message.chat.id)
+            await self.advisor.forget(message.chat.id)
             await message.edit_text(texts.forgotten)
         else:
             await message.edit_text(texts.forget_cancelled)
@@ -117,47 +112,11 @@ class OperatorCommands:
 
     async def on_reload(self, update: Update, context: Context) -> None:
         """Reload the dialogue file; keep the old one when the new one has problems."""
-        texts = self.advisor.dialogue.texts
-        result = await reload_dialogue(self.advisor, self.settings.dialogue_path)
+        texts = self.advisor.texts
+        result = await self.advisor.reload(self.settings.dialogue_path)
         template = texts.reloaded if result.switched else texts.reload_failed
         key = "summary" if result.switched else "problems"
         await context.bot.send_message(
             chat_id_of(update), template.format(**{key: result.message})[:TEXT_LIMIT]
         )
         raise ApplicationHandlerStop
-
-
-def describe(dialogue: Dialogue, chat_id: int, history: list[StoredSession]) -> str:
-    """Return what is stored about a chat, in words, within one message."""
-    texts = dialogue.texts
-    if not history:
-        return texts.mydata_empty
-    parts = [texts.mydata_heading.format(chat_id=chat_id)]
-    parts.extend(_describe_session(dialogue, stored) for stored in reversed(history))
-    text = "\n\n".join(parts)
-    if len(text) > TEXT_LIMIT:
-        text = text[: TEXT_LIMIT - 1] + "…"
-    return text
-
-
-def _describe_session(dialogue: Dialogue, stored: StoredSession) -> str:
-    session = stored.session
-    started = _when(session.started_at)
-    outcome = dialogue.outcomes.get(session.outcome or "")
-    state = {
-        "finished": f"finished: {outcome.title if outcome else session.outcome}",
-        "active": f"open at question {session.current!r}",
-        "restarted": "left unfinished (started again)",
-    }[stored.status]
-    lines = [f"Session {stored.id}, started {started}, {state}"]
-    for answer in session.answers:
-        question = dialogue.questions.get(answer.question)
-        option = question.option(answer.option) if question else None
-        asked = question.text if question else answer.question
-        label = option.label if option else answer.option
-        lines.append(f"• {asked} → {label} ({_when(answer.at)})")
-    return "\n".join(lines)
-
-
-def _when(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")

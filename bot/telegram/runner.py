@@ -24,11 +24,10 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Updater
 from telegram.request import BaseRequest
 
-from bot.advisor import Advisor
+from bot.advisor import Advisor, Reload
 from bot.config import Settings
 from bot.engine.loader import load_dialogue
 from bot.errors import AdvisorError
-from bot.reload import Reload, reload_dialogue
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.botapi import AdvisorBot
 from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
@@ -208,7 +207,7 @@ async def _reload_on_hangup(advisor: Advisor, settings: Settings) -> AsyncIterat
     reloads: set[asyncio.Task[Reload]] = set()
 
     def reload() -> None:
-        task = loop.create_task(reload_dialogue(advisor, settings.dialogue_path))
+        task = loop.create_task(advisor.reload(settings.dialogue_path))
         reloads.add(task)  # keep a reference until it is done
         task.add_done_callback(reloads.discard)
 

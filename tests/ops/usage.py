@@ -61,7 +61,7 @@ async def walk(
 ) -> Turn:
     """Start a session and press the plan's option for each question asked, `step` s apart."""
     turn = await advisor.start(chat)
-    while (current := turn.step.session.current) is not None and current != stop_at:
+    while turn.session and (current := turn.session.current) and current != stop_at:
         clock.now += step
         turn = await advisor.press(chat, turn.session_id, f"{current}:{plan[current]}")
     return turn

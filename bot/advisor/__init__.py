@@ -1,0 +1,6 @@
+"""The Advisor, the one service front ends call, and what it answers with."""
+
+from bot.advisor.advisor import Advisor
+from bot.advisor.turns import CONTINUE, RESTART, Reload, Turn, TurnKind
+
+__all__ = ["CONTINUE", "RESTART", "Advisor", "Reload", "Turn", "TurnKind"]
