@@ -1,6 +1,7 @@
 """The Advisor, the one service front ends call, and what it answers with."""
 
 from bot.advisor.advisor import Advisor
+from bot.advisor.opening import opened
 from bot.advisor.turns import CONTINUE, RESTART, Reload, Turn, TurnKind
 
-__all__ = ["CONTINUE", "RESTART", "Advisor", "Reload", "Turn", "TurnKind"]
+__all__ = ["CONTINUE", "RESTART", "Advisor", "Reload", "Turn", "TurnKind", "opened"]

@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bot.advisor import Advisor
+from bot.advisor import opened
 from bot.cli.common import Commands, settings
 from bot.config import Settings
 from bot.console import Console
-from bot.engine.loader import load_dialogue
-from bot.storage.sqlite import SqliteStore
 
 
 def add(commands: Commands) -> None:
@@ -26,9 +24,5 @@ def chat(_args: argparse.Namespace, found: Settings | None = None) -> int:
 
 
 async def _console(found: Settings) -> None:
-    dialogue = load_dialogue(found.dialogue_path)
-    store = await SqliteStore.open(found.database_path)
-    try:
-        await Console(Advisor(dialogue, store)).run()
-    finally:
-        await store.close()
+    async with opened(found, offer_to_continue=False) as advisor:
+        await Console(advisor).run()

@@ -24,11 +24,9 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Updater
 from telegram.request import BaseRequest
 
-from bot.advisor import Advisor, Reload
+from bot.advisor import Advisor, Reload, opened
 from bot.config import Settings
-from bot.engine.loader import load_dialogue
 from bot.errors import AdvisorError
-from bot.storage.sqlite import SqliteStore
 from bot.telegram.botapi import AdvisorBot
 from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
 from bot.telegram.flood import FloodControl
@@ -182,20 +180,17 @@ async def _initialize(app: App) -> None:
 
 async def serve(settings: Settings) -> None:
     """Run the bot until SIGTERM or SIGINT: by webhook when WEBHOOK_URL is set, else polling."""
-    dialogue = load_dialogue(settings.dialogue_path)
-    store = await SqliteStore.open(settings.database_path)
     watchdog = Watchdog(settings.stop_timeout)
     try:
-        advisor = Advisor(dialogue, store, idle_after=settings.inactivity_hours * 3600)
-        app = build_application(settings, advisor)
-        stop = _stop_event(watchdog)
-        updates: AbstractAsyncContextManager[None] = (
-            webhook(app, settings) if settings.webhook_url else polling(app)
-        )
-        async with _reload_on_hangup(advisor, settings), updates:
-            await stop.wait()
+        async with opened(settings, offer_to_continue=True) as advisor:
+            app = build_application(settings, advisor)
+            stop = _stop_event(watchdog)
+            updates: AbstractAsyncContextManager[None] = (
+                webhook(app, settings) if settings.webhook_url else polling(app)
+            )
+            async with _reload_on_hangup(advisor, settings), updates:
+                await stop.wait()
     finally:
-        await store.close()
         watchdog.disarm()
     log.info("stopped cleanly")
 

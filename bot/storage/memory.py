@@ -1,0 +1,138 @@
+"""`SessionStore` in memory: the same rules as the SQLite store, for tests and experiments.
+
+Nothing survives the process. It keeps what the port promises (the chat's latest session,
+restarted ones kept as history, the last handled update and when, inactive chats, refusing to
+save over a session that was replaced), so the Advisor's rules can be tested without a file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from bot.engine.model import Session
+from bot.storage.base import Status, StoredSession
+
+Clock = Callable[[], float]
+
+
+@dataclass
+class _Chat:
+    sessions: list[StoredSession] = field(default_factory=list)
+    active: bool = True
+    last_update_id: int | None = None
+    last_update_at: float | None = None
+
+
+class MemoryStore:
+    """Every chat's sessions in a dict; one event loop, so each method is atomic."""
+
+    def __init__(self, clock: Clock = time.time) -> None:
+        self._clock = clock
+        self._chats: dict[int, _Chat] = {}
+        self._ids = itertools.count(1)
+        self.closed = False
+
+    async def current(self, chat_id: int) -> StoredSession | None:
+        """Return the chat's latest session, active or finished, or None."""
+        chat = self._chats.get(chat_id)
+        return self._with_last(chat, chat.sessions[-1]) if chat and chat.sessions else None
+
+    async def begin(
+        self, chat_id: int, session: Session, *, update_id: int | None = None
+    ) -> StoredSession:
+        """Start a new session; an unfinished earlier one is kept as 'restarted'."""
+        now = self._clock()
+        chat = self._chats.setdefault(chat_id, _Chat())
+        chat.active = True
+        chat.sessions = [replace(s, status="restarted", updated_at=now)
+                         if s.status == "active" else s for s in chat.sessions]
+        self._record(chat, update_id, now)
+        stored = StoredSession(next(self._ids), chat_id, _settled(session, now),
+                               _status(session), now)
+        chat.sessions.append(stored)
+        return self._with_last(chat, stored)
+
+    async def save(
+        self, stored: StoredSession, session: Session, *, update_id: int | None = None
+    ) -> StoredSession:
+        """Store the session's new state; refuse a session replaced since it was read."""
+        chat = self._chats.get(stored.chat_id)
+        latest = chat.sessions[-1] if chat and chat.sessions else None
+        if chat is None or latest is None or latest.id != stored.id:
+            raise ValueError(
+                f"session {stored.id} of chat {stored.chat_id} was restarted or forgotten"
+                " since it was read, or a newer one began; read the chat's current session again"
+            )
+        now = self._clock()
+        chat.active = True
+        self._record(chat, update_id, now)
+        saved = replace(latest, session=_settled(session, now), status=_status(session),
+                        updated_at=now)
+        chat.sessions[-1] = saved
+        return self._with_last(chat, saved)
+
+    async def last_finished(self, chat_id: int) -> StoredSession | None:
+        """Return the chat's most recently finished session, or None."""
+        chat = self._chats.get(chat_id)
+        finished = [s for s in chat.sessions if s.status == "finished"] if chat else []
+        return self._with_last(chat, finished[-1]) if chat and finished else None
+
+    async def history(self, chat_id: int) -> list[StoredSession]:
+        """Return every session of the chat, oldest first, restarted ones included."""
+        chat = self._chats.get(chat_id)
+        return [self._with_last(chat, s) for s in chat.sessions] if chat else []
+
+    async def last_update_id(self, chat_id: int) -> int | None:
+        """Return the id of the last update whose effect was stored for the chat, or None."""
+        chat = self._chats.get(chat_id)
+        return chat.last_update_id if chat else None
+
+    async def note_update(self, chat_id: int, update_id: int) -> None:
+        """Remember that the chat's update was handled, though it changed no session."""
+        chat = self._chats.setdefault(chat_id, _Chat())
+        chat.active = True
+        self._record(chat, update_id, self._clock())
+
+    async def mark_inactive(self, chat_id: int) -> None:
+        """Remember that the chat cannot be written to (the user blocked the bot)."""
+        self._chats.setdefault(chat_id, _Chat()).active = False
+
+    async def is_active(self, chat_id: int) -> bool:
+        """Return False while the chat is marked inactive; unknown chats are active."""
+        chat = self._chats.get(chat_id)
+        return chat is None or chat.active
+
+    async def forget(self, chat_id: int) -> int:
+        """Delete everything stored about the chat; return how many sessions were deleted."""
+        chat = self._chats.pop(chat_id, None)
+        return len(chat.sessions) if chat else 0
+
+    async def close(self) -> None:
+        """Nothing to write; remember that it was closed."""
+        self.closed = True
+
+    @staticmethod
+    def _record(chat: _Chat, update_id: int | None, now: float) -> None:
+        if update_id is not None:
+            chat.last_update_id, chat.last_update_at = update_id, now
+
+    @staticmethod
+    def _with_last(chat: _Chat, stored: StoredSession) -> StoredSession:
+        return replace(stored, last_update_id=chat.last_update_id,
+                       last_update_at=chat.last_update_at)
+
+
+def _settled(session: Session, now: float) -> Session:
+    """Give a finished session the time it finished, and an open one none."""
+    if session.finished and session.finished_at is None:
+        return replace(session, finished_at=now)
+    if not session.finished and session.finished_at is not None:
+        return replace(session, finished_at=None)
+    return session
+
+
+def _status(session: Session) -> Status:
+    return "finished" if session.finished else "active"
