@@ -13,9 +13,13 @@ from dotenv import dotenv_values
 
 from bot.errors import ConfigError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DIALOGUE = PROJECT_ROOT / "dialogues" / "headphones_vs_iems.yaml"
-DEFAULT_DATABASE = PROJECT_ROOT / "data" / "advisor.db"
+PACKAGE = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE.parent
+"""The source checkout, when the bot runs from one (`make run`, an editable install)."""
+CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "dialogues").is_dir()
+# An installed program has the dialogues inside the package (setup.py maps them there).
+DIALOGUES = PROJECT_ROOT / "dialogues" if CHECKOUT else PACKAGE / "dialogues"
+DEFAULT_DIALOGUE = DIALOGUES / "headphones_vs_iems.yaml"
 TELEGRAM_API = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
@@ -32,7 +36,7 @@ class Settings:
 
     token: str | None = field(default=None, repr=False)
     base_url: str | None = None
-    database_path: Path = DEFAULT_DATABASE
+    database_path: Path = field(default_factory=lambda: default_database(os.environ))
     dialogue_path: Path = DEFAULT_DIALOGUE
     log_level: str = "INFO"
     admin_chat_ids: frozenset[int] = frozenset()
@@ -74,7 +78,7 @@ def load_settings(
     return Settings(
         token=_token(get("TELEGRAM_BOT_TOKEN")),
         base_url=base_url,
-        database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE),
+        database_path=Path(get("DATABASE_PATH") or default_database(values)),
         dialogue_path=Path(get("DIALOGUE_PATH") or DEFAULT_DIALOGUE),
         log_level=_log_level(get("LOG_LEVEL") or "INFO"),
         admin_chat_ids=_chat_ids(get("ADMIN_CHAT_IDS")),
@@ -87,6 +91,20 @@ def load_settings(
         flood_control=_switch("FLOOD_CONTROL", get("FLOOD_CONTROL"), default=True),
         stop_timeout=_positive("STOP_TIMEOUT", get("STOP_TIMEOUT"), 20.0),
     )
+
+
+def default_database(environ: Mapping[str, str]) -> Path:
+    """Return where the database lives when DATABASE_PATH is not set.
+
+    In a source checkout, `data/advisor.db` beside the code, as always; an installed program
+    keeps it in the user's data directory (XDG_DATA_HOME, else ~/.local/share), never inside
+    the installed package.
+    """
+    if CHECKOUT:
+        return PROJECT_ROOT / "data" / "advisor.db"
+    home = environ.get("XDG_DATA_HOME", "").strip()
+    base = Path(home) if home and Path(home).is_absolute() else Path.home() / ".local" / "share"
+    return base / "advisor-bot" / "advisor.db"
 
 
 def _token(value: str | None) -> str | None:
