@@ -46,7 +46,7 @@ def test_an_installed_advisor_bot_validates_chats_and_helps_from_any_folder(
                if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_", "DIALOGUE_"))}
     environ.update(XDG_DATA_HOME=str(data), HOME=str(tmp_path), LOG_LEVEL="WARNING")
 
-    def advisor_bot(*args: str, lines: list[str] = ()) -> subprocess.CompletedProcess[str]:
+    def advisor_bot(*args: str, lines: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [env_dir / "bin" / "advisor-bot", *args], input="".join(f"{x}\n" for x in lines),
             cwd=elsewhere, env=environ, capture_output=True, text=True, timeout=60, check=False)
@@ -59,7 +59,7 @@ def test_an_installed_advisor_bot_validates_chats_and_helps_from_any_folder(
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.startswith("headphones_vs_iems v")
     assert "/site-packages/bot/dialogues/headphones_vs_iems.yaml" in checked.stdout
-    chatted = advisor_bot("chat", lines=FLYER)
+    chatted = advisor_bot("chat", lines=tuple(FLYER))
     assert chatted.returncode == 0, chatted.stderr
     assert "My pick for you: " in chatted.stdout
     assert (data / "advisor-bot" / "advisor.db").is_file()
