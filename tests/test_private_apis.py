@@ -16,7 +16,8 @@ from telegram.ext import ExtBot
 PRIVATE_NAMES: dict[str, str] = {
     "telegram.ext.ExtBot._post": (
         "bot/telegram/botapi.py: sendMessage and editMessageText through PTB's rate limiter "
-        "and errors without parsing Telegram's echo of the message"
+        "and errors without parsing Telegram's echo of the message, and getUpdates parsing "
+        "each update alone"
     ),
 }
 
@@ -36,3 +37,6 @@ def test_ptb_bot_post_still_takes_an_endpoint_and_its_data() -> None:
         f"ExtBot._post now takes {_parameters(post)}, not (endpoint, data, ...); it is used by "
         f"{used_by}"
     )
+    missing = {"read_timeout", "write_timeout", "connect_timeout", "pool_timeout",
+               "api_kwargs"} - set(_parameters(post))
+    assert not missing, f"ExtBot._post no longer takes {sorted(missing)}; used by {used_by}"
