@@ -95,6 +95,10 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
 Request = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
 
+ATTEMPTS_FOR = {"answerCallbackQuery": 2}
+"""Methods tried fewer times than the rest: a callback query answered after about 15 s is
+refused anyway, so a hanging one gets one more short try, not a long series."""
+
 
 class RetryingRateLimiter(BaseRateLimiter[None]):
     """Wait out Telegram's 429s and retry server errors and timeouts, a bounded number of times.
@@ -133,20 +137,21 @@ class RetryingRateLimiter(BaseRateLimiter[None]):
         rate_limit_args: None,  # noqa: ARG002
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Call the Bot API, retrying what is worth retrying."""
-        for attempt in range(1, self.attempts + 1):
+        attempts = min(self.attempts, ATTEMPTS_FOR.get(endpoint, self.attempts))
+        for attempt in range(1, attempts + 1):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
                 wait = error.retry_after
                 seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
-                if attempt == self.attempts or seconds > self.max_retry_after:
+                if attempt == attempts or seconds > self.max_retry_after:
                     raise
                 log.warning("%s: Telegram asks to wait %.1f s; waiting", endpoint, seconds)
                 await self._sleep(seconds)
             except BadRequest:
                 raise
             except NetworkError as error:
-                if attempt == self.attempts:
+                if attempt == attempts:
                     raise
                 delay = self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 4)
                 log.warning("%s failed (%s); retry %d in %.2f s", endpoint, error, attempt, delay)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -13,7 +14,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -34,6 +35,8 @@ Context = ContextTypes.DEFAULT_TYPE
 # Only new messages count as answers: edits, channel posts and the like are left alone.
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 PRIVATE = filters.ChatType.PRIVATE
+ANSWER_TIMEOUT = 2.0
+"""Seconds an answerCallbackQuery may take (each attempt; see delivery.ATTEMPTS_FOR)."""
 
 
 def callback_data(session_id: int | None, data: str) -> str:
@@ -149,13 +152,18 @@ class TelegramFrontEnd:
             # A stale or forged button: a short notice on the button, nothing in the chat.
             await _answer(query, turn.reply.text or None)
             return
-        await _answer(query, None)
-        # The next question goes out before the pressed one loses its buttons: should the bot
-        # stop in between, the person still has buttons to press (the Advisor's lost-reply
-        # rule then shows the question they missed).
-        sent = await self._send(context, message.chat.id, turn.reply, turn.session_id)
-        if sent and turn.marked:
-            await _edit(context, message, turn.marked)
+        # The spinner stops as soon as the answer is stored, and a slow or hanging answer
+        # never holds back the next question: the two go out side by side.
+        answering = asyncio.ensure_future(_answer(query, None))
+        try:
+            # The next question goes out before the pressed one loses its buttons: should the
+            # bot stop in between, the person still has buttons to press (the Advisor's
+            # lost-reply rule then shows the question they missed).
+            sent = await self._send(context, message.chat.id, turn.reply, turn.session_id)
+            if sent and turn.marked:
+                await _edit(context, message, turn.marked)
+        finally:
+            await answering
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the failure with its traceback and tell the person how to go on."""
@@ -238,16 +246,21 @@ def chat_id_of(update: Update) -> int:
 
 
 async def _answer(query: CallbackQuery, text: str | None) -> None:
-    """Answer a callback query; one Telegram already considers answered or expired is fine."""
+    """Answer a callback query; one Telegram already considers answered or expired is fine.
+
+    It waits ANSWER_TIMEOUT at most: past about 15 s Telegram refuses a late answer anyway, and
+    a spinner that stops on its own is better than a question that comes late.
+    """
     try:
-        await query.answer(text[:200] if text else None)
+        await query.answer(text[:200] if text else None, read_timeout=ANSWER_TIMEOUT)
     except BadRequest as error:
         # A re-delivered press, or one answered after Telegram's ~15 s: nothing to stop the
         # update for, the press itself is handled.
-        if "query is too old" not in str(error).lower() and "query id is invalid" not in str(
-            error
-        ).lower():
+        reason = str(error).lower()
+        if "query is too old" not in reason and "query id is invalid" not in reason:
             raise
+    except NetworkError as error:  # timeouts included
+        log.warning("answering a button press failed (%s); its spinner stops by itself", error)
 
 
 async def _edit(context: Context, message: Message, text: str) -> None:

@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from telegram.error import TimedOut
 
 from bot.engine.model import Session
 from bot.storage.base import StoredSession
 from bot.storage.sqlite import SqliteStore
+from bot.telegram.delivery import RetryingRateLimiter
 from testing.fakebot.server import Call, FakeBotApi
 from testing.fakebot.user import FakeUser
 from tests.reliability.harness import RunningBot, running_bot
@@ -273,3 +275,35 @@ def counting_replies(user: FakeUser, count: int) -> Callable[[Call], bool]:
         return seen >= count
 
     return predicate
+
+
+async def test_a_hanging_button_answer_never_holds_back_the_next_question(
+    bot: RunningBot, fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_api.delay_next("answerCallbackQuery", 60, times=5)  # Telegram does not answer
+    mark = len(fake_api.calls)
+    await bot.press(fake_api.user(CHAT), "Commute & travel")
+
+    sent = next(c for c in fake_api.calls[mark:] if c.succeeded("sendMessage", CHAT))
+    assert Q2 in sent.params["text"]
+    # The question went out while the answer hung; that was given up after one more try.
+    answers = [c for c in fake_api.calls[mark:] if c.method == "answerCallbackQuery"]
+    assert answers
+    assert all(answer.error and sent.index < answer.index for answer in answers)
+    assert bot.answers(CHAT) == [("use", "commute")]
+    assert any("its spinner stops by itself" in r.getMessage() for r in caplog.records)
+    assert not errors(caplog)
+
+
+async def test_a_button_answer_is_tried_twice_at_most_and_other_calls_four_times() -> None:
+    tried: list[str] = []
+
+    async def hanging(endpoint: str) -> bool:
+        tried.append(endpoint)
+        raise TimedOut
+
+    retrying = RetryingRateLimiter(backoff=0)
+    for endpoint in ("answerCallbackQuery", "sendMessage"):
+        with pytest.raises(TimedOut):
+            await retrying.process_request(hanging, (endpoint,), {}, endpoint, {}, None)
+    assert tried == ["answerCallbackQuery"] * 2 + ["sendMessage"] * 4
