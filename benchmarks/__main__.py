@@ -1,9 +1,9 @@
-"""`python -m benchmarks [--quick] [--json PATH]`: our bot beside the usual way, one table.
+"""`python -m benchmarks [--quick] [--json PATH] [--markdown PATH]`: ours beside the usual way.
 
 Runs, in this order: in process (network stubbed), growth with many chats stored, start-up,
-and end to end against the fake Bot API. Prints a Markdown table (the README's Performance
-section shows one full run) and, with --json, writes every row and raw result. Progress goes to
-stderr.
+and end to end against the fake Bot API. Prints a Markdown table; with --json, writes every row
+and raw result; with --markdown, writes docs/performance.md whole from its template
+(benchmarks/performance.md.in) and this run. Progress goes to stderr.
 Timings are only compared within one run: the machine may be shared and noisy.
 """
 
@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import platform
+import shlex
 import sys
 import tempfile
 import time
@@ -20,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import endtoend, growth, inprocess
+from benchmarks import endtoend, growth, inprocess, page
 from benchmarks.report import Row, as_json, number, table, times
 
 Sections = list[tuple[str, list[Row]]]
@@ -258,11 +259,16 @@ async def _run(plan: Plan) -> tuple[Sections, dict[str, Any]]:
 
 
 def main() -> None:
-    """Run the benchmarks, print the table, and write the JSON when asked."""
+    """Run the benchmarks, print the table, and write the JSON and the page when asked."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes: under a minute")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results here")
+    parser.add_argument("--markdown", type=Path, metavar="PATH", help="write the performance"
+                        " page here (docs/performance.md), from benchmarks/performance.md.in")
     arguments = parser.parse_args()
+    template = page.TEMPLATE.read_text(encoding="utf-8") if arguments.markdown else ""
+    if arguments.markdown:
+        page.check(template)  # before the run, not after five minutes of it
     plan = QUICK if arguments.quick else FULL
     began = time.perf_counter()
     sections, raw = asyncio.run(_run(plan))
@@ -274,6 +280,21 @@ def main() -> None:
         document = {"mode": mode, "seconds": elapsed, "plan": asdict(plan),
                     "rows": as_json(sections), "raw": raw}
         arguments.json.write_text(json.dumps(document, indent=2) + "\n")
+    if arguments.markdown is not None:
+        run = page.Run(
+            quick=arguments.quick, seconds=elapsed,
+            command=shlex.join(["python", "-m", "benchmarks", *sys.argv[1:]]),
+            machine=page.machine(Path(tempfile.gettempdir())), sizes=_sizes(plan),
+            day=page.today())
+        arguments.markdown.write_text(page.render(template, sections, run), encoding="utf-8")
+        _say(f"wrote {arguments.markdown}")
+
+
+def _sizes(plan: Plan) -> str:
+    """Return the plan's sizes in a phrase for the page."""
+    return (f"{plan.in_process_people} people in process over {plan.rounds} rounds,"
+            f" {plan.capacity_people:,} at once end to end, up to {max(plan.ours_sizes):,}"
+            " chats stored")
 
 
 if __name__ == "__main__":

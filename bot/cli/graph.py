@@ -19,15 +19,16 @@ def add(commands: Commands) -> None:
     draw.add_argument("--format", choices=("mermaid", "dot", "png"), default="mermaid")
     draw.add_argument("-o", "--output", type=Path, help="file to write (default: stdout; PNG: "
                       "<dialogue id>.png)")
-    draw.add_argument("--update-readme", action="store_true",
-                      help="rewrite the diagram in README.md (default dialogue: the shipped one)")
+    draw.add_argument("--update-docs", action="store_true",
+                      help=f"rewrite the diagram in {diagrams.DIAGRAM_DOC} (default dialogue: the"
+                      " shipped one)")
     draw.set_defaults(handler=graph)
 
 
 def graph(args: argparse.Namespace) -> int:
     """Write the diagram where asked."""
-    if args.update_readme:
-        return _update_readme(args.path or DEFAULT_DIALOGUE)
+    if args.update_docs:
+        return _update_docs(args.path or DEFAULT_DIALOGUE)
     dialogue = load_dialogue(args.path or load_settings().dialogue_path)
     model = diagrams.build_graph(dialogue)
     if args.format == "png":
@@ -41,11 +42,11 @@ def graph(args: argparse.Namespace) -> int:
     return 0
 
 
-def _update_readme(path: Path) -> int:
-    readme = PROJECT_ROOT / "README.md"
-    before = readme.read_text(encoding="utf-8")
-    after = diagrams.update_readme(before, load_dialogue(path))
+def _update_docs(path: Path) -> int:
+    page = PROJECT_ROOT / diagrams.DIAGRAM_DOC
+    before = page.read_text(encoding="utf-8")
+    after = diagrams.update_diagram(before, load_dialogue(path))
     if after != before:
-        readme.write_text(after, encoding="utf-8")
-    print(f"{readme}: the dialogue diagram is {'updated' if after != before else 'current'}")
+        page.write_text(after, encoding="utf-8")
+    print(f"{page}: the dialogue diagram is {'updated' if after != before else 'current'}")
     return 0

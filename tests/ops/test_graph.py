@@ -1,4 +1,4 @@
-"""`python -m bot graph`: the dialogue as Mermaid, DOT or PNG, and the README's diagram."""
+"""`python -m bot graph`: the dialogue as Mermaid, DOT or PNG, and the diagram in the docs."""
 
 from __future__ import annotations
 
@@ -207,28 +207,34 @@ def test_png_is_drawn_by_dot_when_it_is_installed(tmp_path: Path) -> None:
     assert out.read_bytes().startswith(PNG_HEADER)
 
 
-def test_update_readme_replaces_only_the_marked_block(dialogue: Dialogue) -> None:
-    text = f"# Title\n\n{graph.README_START}\nold diagram\n{graph.README_END}\n\nMore.\n"
-    updated = graph.update_readme(text, dialogue)
+def test_update_diagram_replaces_only_the_marked_block(dialogue: Dialogue) -> None:
+    text = f"# Title\n\n{graph.DIAGRAM_START}\nold diagram\n{graph.DIAGRAM_END}\n\nMore.\n"
+    updated = graph.update_diagram(text, dialogue)
     assert updated == (
-        f"# Title\n\n{graph.README_START}\n{graph.readme_block(dialogue)}\n"
-        f"{graph.README_END}\n\nMore.\n"
+        f"# Title\n\n{graph.DIAGRAM_START}\n{graph.diagram_block(dialogue)}\n"
+        f"{graph.DIAGRAM_END}\n\nMore.\n"
     )
-    assert graph.update_readme(updated, dialogue) == updated
-    assert graph.readme_diagram(updated) == graph.readme_block(dialogue)
-    with pytest.raises(AdvisorError, match=r"README\.md has no diagram block"):
-        graph.update_readme("# Title\n", dialogue)
+    assert graph.update_diagram(updated, dialogue) == updated
+    assert graph.shown_diagram(updated) == graph.diagram_block(dialogue)
+    with pytest.raises(AdvisorError, match=r"docs/dialogue-format\.md has no diagram block"):
+        graph.update_diagram("# Title\n", dialogue)
 
 
-def test_the_readme_shows_the_diagram_of_the_shipped_dialogue() -> None:
-    readme = PROJECT_ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    found = graph.readme_diagram(text)
+def test_the_format_reference_shows_the_diagram_of_the_shipped_dialogue() -> None:
+    page = PROJECT_ROOT / graph.DIAGRAM_DOC
+    found = graph.shown_diagram(page.read_text(encoding="utf-8"))
     assert found is not None, (
-        f"README.md needs a line {graph.README_START} and below it a line {graph.README_END};"
-        f" add them, then run `{graph.README_COMMAND}`"
+        f"{graph.DIAGRAM_DOC} needs a line {graph.DIAGRAM_START} and below it a line"
+        f" {graph.DIAGRAM_END}; add them, then run `{graph.DIAGRAM_COMMAND}`"
     )
-    expected = graph.readme_block(load_dialogue(DEFAULT_DIALOGUE))
+    expected = graph.diagram_block(load_dialogue(DEFAULT_DIALOGUE))
     assert found == expected, (
-        f"README.md's dialogue diagram is out of date: run `{graph.README_COMMAND}`"
+        f"{graph.DIAGRAM_DOC}'s dialogue diagram is out of date: run `{graph.DIAGRAM_COMMAND}`"
     )
+
+
+def test_update_docs_is_the_command_the_docs_name() -> None:
+    done = run_cli("graph", "--help")
+    assert done.returncode == 0
+    assert "--update-docs" in done.stdout
+    assert graph.DIAGRAM_COMMAND.endswith("graph --update-docs")

@@ -208,9 +208,9 @@ def test_the_cli_explains_a_missing_database_and_a_bad_duration(tmp_path: Path) 
 
 def test_the_operator_guide_shows_real_output(built_usage: Usage, dialogue: Dialogue) -> None:
     sample = render_stats(collect_stats(built_usage.path, dialogue, None, built_usage.now, 24))
-    guide = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    guide = (PROJECT_ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     assert f"```text\n{sample}\n```" in guide, (
-        "the README's sample of `python -m bot stats` is stale: paste the output of "
+        "the sample of `python -m bot stats` in docs/operations.md is stale: paste the output of "
         "`python -m tests.ops.usage /tmp/sample.db && DATABASE_PATH=/tmp/sample.db "
         "python -m bot stats`"
     )
