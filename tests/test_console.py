@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import pty
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
+from tests.dbfile import read_rows
 
 # Numbers of the frequent flyer's options, in the order the questions come.
 FLYER = ["3", "3", "4", "1", "1", "2", "3", "2", "2", "2"]
@@ -64,3 +67,44 @@ def test_the_terminal_chat_continues_where_it_stopped(tmp_path: Path) -> None:
     assert "Welcome back: continuing where you left off." in second.stdout
     assert "Question 4 of " in second.stdout
     assert "My pick for you: " in second.stdout
+
+
+def test_bytes_that_are_not_text_get_asked_again_and_the_chat_goes_on(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env.update(DATABASE_PATH=str(tmp_path / "bytes.db"), LOG_LEVEL="WARNING",
+               PYTHONIOENCODING="utf-8:strict")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"], input=b"3\n\xff\xfe caf\xe9\n3\n",
+        capture_output=True, cwd=PROJECT_ROOT, env=env, timeout=60, check=False)
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr.decode()
+    assert "Traceback" not in done.stderr.decode()
+    assert "I couldn't read that line: it isn't text I know. Please type it again." in out
+    assert out.count("Question 2 of ") == 2  # asked again after the unreadable line
+    assert "Question 3 of " in out  # and the next answer was taken
+
+
+def test_ctrl_c_ends_the_terminal_chat_at_once_with_answers_kept(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env.update(DATABASE_PATH=str(tmp_path / "interrupted.db"), LOG_LEVEL="WARNING")
+    keyboard, terminal = pty.openpty()  # a real terminal: a pipe would not show the hang
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-m", "bot", "chat"], stdin=terminal, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, cwd=PROJECT_ROOT, env=env,
+        ) as chat:
+            assert chat.stdout is not None
+            os.write(keyboard, b"3\n")
+            seen = b""
+            while b"Question 2 of " not in seen:
+                chunk = os.read(chat.stdout.fileno(), 4096)
+                assert chunk, seen
+                seen += chunk
+            chat.send_signal(signal.SIGINT)  # and nobody presses Enter
+            code = chat.wait(timeout=10)
+    finally:
+        os.close(keyboard)
+        os.close(terminal)
+    assert code == 130
+    rows = read_rows(tmp_path / "interrupted.db", "SELECT option_id FROM answers")
+    assert rows == [("commute",)]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import TextIO
+import threading
+from typing import IO, Any, TextIO
 
 from bot.advisor import Advisor, Turn
 from bot.engine.model import Reply
@@ -26,7 +27,7 @@ class Console:
     """A line-by-line conversation on text streams (a terminal or a pipe)."""
 
     def __init__(
-        self, advisor: Advisor, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+        self, advisor: Advisor, stdin: IO[Any] = sys.stdin, stdout: TextIO = sys.stdout
     ) -> None:
         self.advisor = advisor
         self.stdin = stdin
@@ -44,13 +45,13 @@ class Console:
             self.say(f"Welcome back: continuing where you left off. {COMMANDS}\n")
             self.say(render(resumed.reply))
         else:
-            self.say(f"{COMMANDS}\n")
             self.say(render((await self.advisor.start(chat_id)).reply))
-        while True:
-            line = await asyncio.to_thread(self.stdin.readline)
-            if not line:
-                break
-            if not await self.handle(chat_id, line.strip()):
+            self.say(f"{COMMANDS}\n")
+        lines = LineReader(self.stdin)
+        while (line := await lines.next()) is not END:
+            if line is UNREADABLE:
+                await self._unreadable(chat_id)
+            elif not await self.handle(chat_id, str(line).strip()):
                 break
         self.say("Bye! Your answers are saved; run the chat again to continue.")
 
@@ -74,3 +75,55 @@ class Console:
         if command == "back":
             return await self.advisor.back(chat_id)
         return await self.advisor.type_answer(chat_id, line)
+
+    async def _unreadable(self, chat_id: int) -> None:
+        """Say a line could not be read as text, and show where the chat stands."""
+        resumed = await self.advisor.resume(chat_id)
+        shown = f"\n\n{render(resumed.reply)}" if resumed is not None else "\n"
+        self.say(f"{self.advisor.texts.unreadable}{shown}")
+
+
+END = object()
+"""What `LineReader.next` returns when the input has ended."""
+UNREADABLE = object()
+"""What `LineReader.next` returns for a line that is not UTF-8 text."""
+
+
+class LineReader:
+    """Lines from a stream, read on a daemon thread: Ctrl-C ends the chat at once.
+
+    A read in the event loop's thread pool would keep the process alive after Ctrl-C until
+    the next Enter (the pool is joined at exit); a daemon thread is not waited for. Lines are
+    decoded strictly, so bytes that are not UTF-8 come as UNREADABLE rather than as an error.
+    """
+
+    def __init__(self, stream: IO[Any]) -> None:
+        self._stream: IO[Any] = getattr(stream, "buffer", stream)
+        self._loop = asyncio.get_running_loop()
+        self._lines: asyncio.Queue[object] = asyncio.Queue()
+        threading.Thread(target=self._read, name="console-input", daemon=True).start()
+
+    async def next(self) -> object:
+        """Return the next line (str), UNREADABLE or END."""
+        return await self._lines.get()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                raw = self._stream.readline()
+            except (OSError, ValueError):  # the stream was closed under us
+                raw = b""
+            self._loop.call_soon_threadsafe(self._lines.put_nowait, _decoded(raw))
+            if not raw:
+                return
+
+
+def _decoded(raw: bytes | str) -> object:
+    if not raw:
+        return END
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return UNREADABLE

@@ -212,6 +212,7 @@ class Texts:
     finished: str = "This dialogue is finished. Send /start to begin again or /result to see it."
     unknown_command: str = "I do not know that command. Try /start, /back, /result or /help."
     unsupported: str = "I can only read text and button presses. Please answer with a button."
+    unreadable: str = "I could not read that line: it is not text. Please type it again."
     error: str = (
         "Sorry, something went wrong on my side. Your answers so far are saved: "
         "press the latest button again, or send /start to begin again."
