@@ -31,6 +31,7 @@ from bot.engine.model import (
     Texts,
     leaves,
 )
+from bot.engine.schema import REASONS_MAX
 from bot.errors import Problem
 
 QUESTION_LIMIT = 200
@@ -45,7 +46,6 @@ SEARCH_LIMIT = 200_000
 ROUTE_LIMIT = 1_000_000
 """Distinct places (question and the answers routing depends on) followed before giving up."""
 
-REASONS_MAX = 5
 ID_PATTERN = re.compile(r"[a-z0-9_]+")
 RESERVED_IDS = frozenset({"all", "any", "not", "close_call", "outcome", END})
 
