@@ -28,10 +28,12 @@ def _parameters(function: Callable[..., object]) -> list[str]:
 def test_ptb_bot_post_still_takes_an_endpoint_and_its_data() -> None:
     post = getattr(ExtBot, "_post", None)
     used_by = PRIVATE_NAMES["telegram.ext.ExtBot._post"]
-    assert post is not None and inspect.iscoroutinefunction(post), (
+    gone = (
         f"python-telegram-bot no longer has an async ExtBot._post, which {used_by}: "
         "rewrite AdvisorBot with Bot.do_api_request or the public send_message"
     )
+    assert post is not None, gone
+    assert inspect.iscoroutinefunction(post), gone
     assert _parameters(post)[:3] == ["self", "endpoint", "data"], (
         f"ExtBot._post now takes {_parameters(post)}, not (endpoint, data, ...); it is used by "
         f"{used_by}"
