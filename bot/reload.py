@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.advisor import Advisor
+from bot.engine.checks import summary
 from bot.engine.loader import load_dialogue
-from bot.engine.validate import summary
 from bot.errors import DialogueError
 
 log = logging.getLogger(__name__)

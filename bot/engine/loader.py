@@ -2,7 +2,7 @@
 
 The format is declared once, as one table per part of a dialogue (its keys, the kind of value
 each holds, which are required); the reader checks keys against these tables and builds the
-model from them. Reading YAML is `yaml_nodes`' job; checks across parts are `validate`'s.
+model from them. Reading YAML is `yaml_nodes`' job; checking the result is `checks`'.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import NamedTuple, TypeVar
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from bot.engine import validate
+from bot.engine.checks import check
 from bot.engine.model import (
     END,
     ROW_LIMIT,
@@ -330,10 +330,10 @@ def _load(path: Path) -> _Loaded:
         # Checks that follow routes would trip over what could not be read; only the
         # local checks run, and none at a line that already has a problem.
         flagged = {problem.line for problem in problems}
-        local = validate.check(dialogue, lines=reader.lines, local_only=True)
+        local = check(dialogue, lines=reader.lines, local_only=True)
         problems = problems + [problem for problem in local if problem.line not in flagged]
     else:
-        problems = validate.check(dialogue, lines=reader.lines)
+        problems = check(dialogue, lines=reader.lines)
     return _Loaded(dialogue, problems, reader.lines.get("id", 0))
 
 
