@@ -27,7 +27,8 @@ from bot.engine.model import (
     Recommended,
     leaves,
 )
-from bot.engine.routes import count_paths, graph_problems, route_problems
+from bot.engine.route_checks import graph_problems, route_problems
+from bot.engine.routes import TIME_BUDGET, count_paths
 from bot.engine.schema import REASONS_MAX
 from bot.engine.wording import placeholder_problems, question_too_long, result_too_long
 from bot.errors import Problem
@@ -43,14 +44,20 @@ RESERVED_IDS = frozenset({"all", "any", "not", "close_call", "outcome", END})
 
 
 def check(
-    dialogue: Dialogue, *, lines: Mapping[str, int] | None = None, local_only: bool = False
+    dialogue: Dialogue,
+    *,
+    lines: Mapping[str, int] | None = None,
+    local_only: bool = False,
+    budget: float | None = TIME_BUDGET,
 ) -> list[Problem]:
     """Return every problem in `dialogue`.
 
     `lines` gives the file lines of dialogue-level keys (`start`, `texts.progress`, and ""
     for the top of the file); problems inside questions, outcomes and tips use their `where`.
     With `local_only`, only checks that look at one part at a time run: the loader asks for
-    that when parts of the file could not be read, so routes would be guesses.
+    that when parts of the file could not be read, so routes would be guesses. Following
+    the routes stops after `budget` seconds (None: only the step limits apply), reporting
+    what it could not decide.
     """
     checks = _Checks(dialogue, lines or {})
     checks.local()
@@ -58,7 +65,7 @@ def check(
     # A broken reference would make parts look unreachable or endless; report it alone first.
     if not local_only and not checks.blocked:
         problems += graph_problems(dialogue) or route_problems(
-            dialogue, line=checks.line("questions")
+            dialogue, line=checks.line("questions"), budget=budget
         )
     return problems
 

@@ -34,6 +34,7 @@ from bot.engine.model import (
     Tip,
     Where,
 )
+from bot.engine.routes import TIME_BUDGET
 from bot.engine.schema import (
     BRANCH,
     DIALOGUE,
@@ -308,7 +309,7 @@ class _Loaded(NamedTuple):
     id_line: int
 
 
-def _load(path: Path) -> _Loaded:
+def _load(path: Path, budget: float | None) -> _Loaded:
     file = str(path)
     try:
         with path.open("rb") as handle:
@@ -333,25 +334,33 @@ def _load(path: Path) -> _Loaded:
         local = check(dialogue, lines=reader.lines, local_only=True)
         problems = problems + [problem for problem in local if problem.line not in flagged]
     else:
-        problems = check(dialogue, lines=reader.lines)
+        problems = check(dialogue, lines=reader.lines, budget=budget)
     return _Loaded(dialogue, problems, reader.lines.get("id", 0))
 
 
-def load_dialogue(path: str | Path) -> Dialogue:
-    """Read and check one dialogue file; raise DialogueError listing every problem."""
-    loaded = _load(Path(path))
+def load_dialogue(path: str | Path, *, budget: float | None = TIME_BUDGET) -> Dialogue:
+    """Read and check one dialogue file; raise DialogueError listing every problem.
+
+    Following the routes may take `budget` seconds; what it cannot decide by then is a problem.
+    """
+    loaded = _load(Path(path), budget)
     if loaded.problems or loaded.dialogue is None:
         raise DialogueError(loaded.problems)
     return loaded.dialogue
 
 
-def load_dialogues(paths: Iterable[str | Path]) -> list[Dialogue]:
-    """Read and check dialogue files and folders of them; raise one DialogueError for all."""
+def load_dialogues(
+    paths: Iterable[str | Path], *, budget: float | None = TIME_BUDGET
+) -> list[Dialogue]:
+    """Read and check dialogue files and folders of them; raise one DialogueError for all.
+
+    Each file's routes may take `budget` seconds to follow, as in `load_dialogue`.
+    """
     problems: list[Problem] = []
     dialogues: list[Dialogue] = []
     first_file: dict[str, str] = {}
     for file in _files(paths, problems):
-        loaded = _load(file)
+        loaded = _load(file, budget)
         problems += loaded.problems
         dialogue = loaded.dialogue
         if dialogue is None or loaded.problems:

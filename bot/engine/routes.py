@@ -2,16 +2,21 @@
 
 Routes are followed with `rules` (the same functions the engine uses), never re-derived, and
 remembered by what routing can tell apart, so a dialogue with far too many answer sets to walk
-one by one is still followed quickly. Searches that could run away stop at a step limit.
+one by one is still followed quickly. Searches that could run away stop at a step limit and,
+for `check`, at a time budget, so a hard dialogue is reported promptly instead of holding up a
+start or a reload.
 """
 
 from __future__ import annotations
 
+import math
+import time
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from bot.engine import rules
-from bot.engine.model import END, Answered, Dialogue, Option, Outcome, Question, leaves
-from bot.errors import Problem
+from bot.engine.model import END, Answered, Dialogue, Option, Question, leaves
 
 SEARCH_LIMIT = 200_000
 """Steps the search for answers that make one outcome win may take before it gives up."""
@@ -19,124 +24,76 @@ SEARCH_LIMIT = 200_000
 ROUTE_LIMIT = 1_000_000
 """Distinct places (question and the answers routing depends on) followed before giving up."""
 
+TIME_BUDGET = 5.0
+"""Seconds `check` gives following the routes and searching for winners, all together."""
+
+CLOCK_EVERY = 256
+"""Steps between looks at the clock, so that keeping to the time budget costs next to nothing."""
+
 Place = tuple[str, tuple[tuple[bool, ...] | None, ...]]
 """A question, and for each question that matters from there on which option sets hold."""
 
 
 class SearchLimitError(Exception):
-    """Following a dialogue's routes took more steps than allowed."""
+    """Following a dialogue's routes took more steps than allowed, or (`budget` set) more time."""
 
-    def __init__(self, steps: int) -> None:
-        super().__init__(f"the search gave up after {steps:,} steps")
+    def __init__(self, steps: int, budget: float | None = None) -> None:
+        spent = f"{steps:,} steps" if budget is None else f"the {budget:g} s time budget"
+        super().__init__(f"the search gave up after {spent}")
         self.steps = steps
+        self.budget = budget
 
 
-def count_paths(dialogue: Dialogue) -> int:
+@dataclass(frozen=True)
+class Deadline:
+    """When a search must stop on the monotonic clock, and the budget (seconds) that set it."""
+
+    budget: float | None = None
+    at: float = math.inf
+
+    @classmethod
+    def after(cls, budget: float | None) -> Deadline:
+        """Return the deadline `budget` seconds from now (never, for None)."""
+        return cls(budget, math.inf if budget is None else time.monotonic() + budget)
+
+    def share(self, searches: int) -> Deadline:
+        """Return the deadline for the next of `searches`: an equal part of the time left."""
+        now = time.monotonic()
+        return replace(self, at=now + max(0.0, self.at - now) / searches)
+
+    def check(self, steps: int) -> None:
+        """Raise SearchLimitError when time is up, looking at the clock every CLOCK_EVERY steps."""
+        if steps % CLOCK_EVERY == 0 and time.monotonic() >= self.at:
+            raise SearchLimitError(steps, self.budget)
+
+
+def count_paths(dialogue: Dialogue, *, budget: float | None = None) -> int:
     """Return how many different complete sets of answers lead through `dialogue` to the end.
 
     Raises SearchLimitError when the routes depend on so many answers that counting them would
-    take more than ROUTE_LIMIT steps.
+    take more than ROUTE_LIMIT steps, or more than `budget` seconds.
     """
-    return _Routes(dialogue).count()
+    return Routes(dialogue, Deadline.after(budget)).count()
 
 
-def witness(dialogue: Dialogue, outcome_id: str) -> dict[str, str] | None:
+def witness(
+    dialogue: Dialogue, outcome_id: str, *, budget: float | None = None
+) -> dict[str, str] | None:
     """Return answers (question -> option) that make `outcome_id` win, or None if none is found.
 
-    None also when the search gives up after SEARCH_LIMIT steps; `check` tells the two apart.
+    None also when the search gives up after SEARCH_LIMIT steps or `budget` seconds; `check`
+    tells the two apart.
     """
     if outcome_id not in dialogue.outcomes:
         raise ValueError(f"the dialogue has no outcome {outcome_id!r}")
+    deadline = Deadline.after(budget)
     try:
-        return _Routes(dialogue).witness(outcome_id, SEARCH_LIMIT)
+        return Routes(dialogue, deadline).witness(outcome_id, deadline)
     except SearchLimitError:
         return None
 
 
-# Problems found by following routes --------------------------------------------------------
-
-
-def graph_problems(dialogue: Dialogue) -> list[Problem]:
-    """Return questions never asked, and those from which no way leads to the end.
-
-    Every edge counts here, whatever the conditions; each problem makes following the routes
-    themselves meaningless.
-    """
-    questions = dialogue.questions
-    edges = {qid: _successors(question) for qid, question in questions.items()}
-    reached = _reach(dialogue.start, edges)
-    backwards: dict[str, set[str]] = {qid: set() for qid in [*questions, END]}
-    for source, targets in edges.items():
-        for target in targets & backwards.keys():
-            backwards[target].add(source)
-    finishing = _reach(END, backwards)
-    problems: list[Problem] = []
-    for qid, question in questions.items():
-        if qid not in reached:
-            message = (
-                f"question {qid!r} is never asked: no option, branch or 'next' leads to it "
-                f"from start {dialogue.start!r}; lead to it, or remove it"
-            )
-        elif qid not in finishing:
-            message = (
-                f"from question {qid!r} no path reaches the end: every way on comes back "
-                "round; give an option, branch or 'next' a way out (or 'end')"
-            )
-        else:
-            continue
-        problems.append(Problem(dialogue.source, question.where.line, message))
-    return problems
-
-
-def route_problems(dialogue: Dialogue, *, line: int) -> list[Problem]:
-    """Return where the routes go wrong, else every outcome that no answers make win.
-
-    `line` is where a problem with the routes as a whole is reported (the `questions` key).
-    """
-    routes = _Routes(dialogue)
-    try:
-        routes.count()
-    except SearchLimitError:
-        message = (
-            f"the routes depend on so many answers that following them took more than "
-            f"{ROUTE_LIMIT:,} steps, so they could not be checked: simplify the branch "
-            "and ask_if conditions"
-        )
-        return [Problem(dialogue.source, line, message)]
-    if routes.issues:
-        return [
-            Problem(dialogue.source, dialogue.questions[qid].where.line, message)
-            for qid, message in routes.issues.items()
-        ]
-    return [
-        Problem(dialogue.source, outcome.where.line, message)
-        for outcome in dialogue.outcomes.values()
-        if (message := _unwinnable(routes, outcome))
-    ]
-
-
-def _unwinnable(routes: _Routes, outcome: Outcome) -> str:
-    """Return why `outcome` may never win, or "" when answers that make it win were found."""
-    try:
-        if routes.witness(outcome.id, SEARCH_LIMIT) is not None:
-            return ""
-    except SearchLimitError as error:
-        return (
-            f"could not tell whether outcome {outcome.id!r} can ever win: the search gave "
-            f"up after {error.steps:,} steps without finding answers that make it win; "
-            "give it clearer points (an option that favours it strongly)"
-        )
-    return (
-        f"outcome {outcome.id!r} can never win: no combination of answers gives it the "
-        "most points (ties go to the outcome listed first); give it more points in some "
-        "options, or remove it"
-    )
-
-
-# Following routes ----------------------------------------------------------------------------
-
-
-def _successors(question: Question) -> set[str]:
+def successors(question: Question) -> set[str]:
     """Return where the dialogue can go after `question`: answered with any option, or skipped."""
     targets = {option.next for option in question.options if option.next is not None}
     if question.ask_if is not None or any(option.next is None for option in question.options):
@@ -144,7 +101,8 @@ def _successors(question: Question) -> set[str]:
     return targets
 
 
-def _reach(start: str, edges: Mapping[str, set[str]]) -> set[str]:
+def reach(start: str, edges: Mapping[str, set[str]]) -> set[str]:
+    """Return `start` and everything reachable from it along `edges`."""
     seen, todo = {start}, [start]
     while todo:
         for target in edges.get(todo.pop(), set()):
@@ -158,20 +116,23 @@ def _shown(chosen: Mapping[str, str]) -> str:
     return ", ".join(f"{q}: {o}" for q, o in chosen.items()) or "none yet"
 
 
-class _Routes:
+class Routes:
     """Follows every way through a dialogue, remembering places by what routing can tell apart.
 
     A place is a question plus, for every question still reachable from it or named by a
     later routing condition, which of the condition's option sets its answer falls in. Two
     answer histories with the same place go on the same way, so the walk counts each once.
+    Counting and searching stop with SearchLimitError at their step limits or at `deadline`.
     """
 
-    def __init__(self, dialogue: Dialogue) -> None:
+    def __init__(self, dialogue: Dialogue, deadline: Deadline) -> None:
         self.dialogue = dialogue
+        self.deadline = deadline
+        self.counted: dict[Place, int] = {}
         questions = dialogue.questions
-        edges = {qid: _successors(question) for qid, question in questions.items()}
+        edges = {qid: successors(question) for qid, question in questions.items()}
         self.edges = edges
-        self.reach = {qid: _reach(qid, edges) - {END} for qid in questions}
+        self.reach = {qid: reach(qid, edges) - {END} for qid in questions}
         self.sets: dict[str, list[frozenset[str]]] = {}
         named: dict[str, set[str]] = {qid: set() for qid in questions}
         for qid, question in questions.items():
@@ -180,8 +141,8 @@ class _Routes:
                     named[qid].add(leaf.question)
                     self.sets.setdefault(leaf.question, []).append(leaf.options)
         self.relevant = {
-            qid: tuple(sorted(reach | {n for r in reach for n in named[r]}))
-            for qid, reach in self.reach.items()
+            qid: tuple(sorted(ahead | {n for r in ahead for n in named[r]}))
+            for qid, ahead in self.reach.items()
         }
         self.issues: dict[str, str] = {}
 
@@ -223,9 +184,11 @@ class _Routes:
         )
 
     def count(self) -> int:
-        counted: dict[Place, int] = {}
+        counted = self.counted
+        steps = 0
 
         def walk(target: str, chosen: dict[str, str]) -> int:
+            nonlocal steps
             if target == END:
                 return 1
             place = self.place(target, chosen)
@@ -233,6 +196,8 @@ class _Routes:
                 return counted[place]
             if len(counted) >= ROUTE_LIMIT:
                 raise SearchLimitError(ROUTE_LIMIT)
+            steps += 1
+            self.deadline.check(steps)
             current = self.asked(target, chosen)
             total = 0
             if current == END:
@@ -247,9 +212,14 @@ class _Routes:
 
         return walk(self.dialogue.start, {})
 
-    def witness(self, outcome: str, limit: int) -> dict[str, str] | None:
+    def busiest(self) -> tuple[str, int]:
+        """Return the question counted in the most places so far, and how many."""
+        ways = Counter(target for target, _ in self.counted)
+        return ways.most_common(1)[0] if ways else (self.dialogue.start, 0)
+
+    def witness(self, outcome: str, deadline: Deadline) -> dict[str, str] | None:
         """Return answers that make `outcome` win, searching the likeliest options first."""
-        return _WinSearch(self, outcome, limit).run()
+        return _WinSearch(self, outcome, SEARCH_LIMIT, deadline).run()
 
 
 class _WinSearch:
@@ -259,7 +229,9 @@ class _WinSearch:
     the most favourable answers still to come could not lift every margin far enough.
     """
 
-    def __init__(self, routes: _Routes, outcome: str, limit: int) -> None:
+    def __init__(self, routes: Routes, outcome: str, limit: int, deadline: Deadline) -> None:
+        deadline.check(0)  # time may be up already: then not even the bounds are worked out
+        self.deadline = deadline
         self.routes = routes
         self.dialogue = routes.dialogue
         self.outcome = outcome
@@ -337,6 +309,7 @@ class _WinSearch:
         self.steps += 1
         if self.steps > self.limit:
             raise SearchLimitError(self.limit)
+        self.deadline.check(self.steps)
         found = self.answer(target, chosen, margins)
         if found is None:
             self.failed.add(place)
