@@ -1,8 +1,8 @@
 """Read dialogue files (YAML) into the model, reporting every problem with its file and line.
 
-The format is declared once, as one table per part of a dialogue (its keys, the kind of value
-each holds, which are required); the reader checks keys against these tables and builds the
-model from them. Reading YAML is `yaml_nodes`' job; checking the result is `checks`'.
+The format is declared once, in `schema`: each part's keys, what they hold, which are
+required. This module checks keys against those tables and builds the model from them; reading
+YAML is `yaml_nodes`' job, and checking the result is `checks`'.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import NamedTuple, TypeVar
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
+from bot.engine import schema
 from bot.engine.checks import check
 from bot.engine.model import (
     END,
@@ -35,18 +36,6 @@ from bot.engine.model import (
     Where,
 )
 from bot.engine.routes import TIME_BUDGET
-from bot.engine.schema import (
-    BRANCH,
-    DIALOGUE,
-    EXTRA,
-    OPTION,
-    OUTCOME,
-    QUESTION,
-    TEXTS,
-    TIP,
-    Part,
-    required,
-)
 from bot.engine.yaml_nodes import (
     MAX_BYTES,
     Entry,
@@ -64,6 +53,10 @@ def _listing(keys: list[str]) -> str:
     return f"{', '.join(keys[:-1])} and {keys[-1]}"
 
 
+_NEEDED = _listing(schema.required(schema.DIALOGUE))
+"""What every dialogue must have, for messages about a file that has none of it."""
+
+
 _T = TypeVar("_T")
 
 
@@ -77,20 +70,15 @@ class _Reader(NodeReader):
     def where(self, line: int) -> Where:
         return Where(self.file, line)
 
-    def record(self, node: Node, what: str, line: int, part: Part) -> dict[str, Entry]:
+    def record(self, node: Node, what: str, line: int, part: schema.Part) -> dict[str, Entry]:
         """Return a part's fields by key, reporting unknown and missing keys."""
-        return self.fields(node, what, line, list(part), required(part))
+        return self.fields(node, what, line, list(part), schema.required(part))
 
-    def number(self, record: dict[str, Entry], key: str, part: Part, why: str = "") -> int:
+    def number(self, record: dict[str, Entry], key: str, part: schema.Part, why: str = "") -> int:
         """Return a whole-number field within its bounds, or its default."""
         low, high = part[key].bounds
         value = self.whole(record, key, low, high, why)
         return part[key].default if value is None else value
-
-    def each(self, record: dict[str, Entry], key: str, what: str) -> list[Node]:
-        """Return the items of an optional list field (none when it is left out)."""
-        entry = record.get(key)
-        return self.items(entry, what) if entry is not None else []
 
     # Conditions ------------------------------------------------------------------------------
 
@@ -148,11 +136,10 @@ class _Reader(NodeReader):
         if not isinstance(root, MappingNode):
             self.report(
                 line_of(root),
-                f"a dialogue file must be a mapping with {_listing(required(DIALOGUE))}; "
-                f"got {shown(root)}",
+                f"a dialogue file must be a mapping with {_NEEDED}; got {shown(root)}",
             )
             return None
-        record = self.record(root, "the dialogue", line_of(root), DIALOGUE)
+        record = self.record(root, "the dialogue", line_of(root), schema.DIALOGUE)
         self.lines = {"": line_of(root)} | {key: entry.line for key, entry in record.items()}
         questions = self.keyed(record, "questions", self.question)
         outcomes = self.keyed(record, "outcomes", self.outcome)
@@ -168,8 +155,8 @@ class _Reader(NodeReader):
             questions={question.id: question for question in questions},
             outcomes={outcome.id: outcome for outcome in outcomes},
             tips=tuple(self.tip(node) for node in self.each(record, "tips", "the dialogue")),
-            close_margin=self.number(record, "close_margin", DIALOGUE),
-            max_reasons=self.number(record, "max_reasons", DIALOGUE),
+            close_margin=self.number(record, "close_margin", schema.DIALOGUE),
+            max_reasons=self.number(record, "max_reasons", schema.DIALOGUE),
             texts=self.texts(record),
             source=self.file,
         )
@@ -181,12 +168,12 @@ class _Reader(NodeReader):
         entry = record.get(key)
         if entry is None:
             return []
-        entries = self.entries(entry.value, f"{key!r}", entry.line, item=DIALOGUE[key].part)
+        entries = self.entries(entry.value, f"{key!r}", entry.line, item=schema.DIALOGUE[key].part)
         return [build(each) for each in entries]
 
     def question(self, entry: Entry) -> Question:
         what = f"question {entry.key!r}"
-        record = self.record(entry.value, what, entry.line, QUESTION)
+        record = self.record(entry.value, what, entry.line, schema.QUESTION)
         return Question(
             id=entry.key,
             text=self.text(record, "text", what) or "",
@@ -204,7 +191,7 @@ class _Reader(NodeReader):
             columns=self.number(
                 record,
                 "columns",
-                QUESTION,
+                schema.QUESTION,
                 f"; Telegram shows at most {ROW_LIMIT} buttons in a row"
             ),
             where=self.where(entry.line),
@@ -212,7 +199,7 @@ class _Reader(NodeReader):
 
     def option(self, node: Node, what: str) -> Option:
         line = line_of(node)
-        record = self.record(node, "option", line, OPTION)
+        record = self.record(node, "option", line, schema.OPTION)
         return Option(
             id=self.text(record, "id", what) or "",
             label=self.text(record, "label", what) or "",
@@ -249,7 +236,7 @@ class _Reader(NodeReader):
 
     def branch(self, node: Node, what: str) -> Branch | None:
         line = line_of(node)
-        record = self.record(node, "branch", line, BRANCH)
+        record = self.record(node, "branch", line, schema.BRANCH)
         when = self.optional_condition(record, "if")
         target = self.text(record, "next", f"a branch of {what}")
         if when is None or target is None:
@@ -258,7 +245,7 @@ class _Reader(NodeReader):
 
     def outcome(self, entry: Entry) -> Outcome:
         what = f"outcome {entry.key!r}"
-        record = self.record(entry.value, what, entry.line, OUTCOME)
+        record = self.record(entry.value, what, entry.line, schema.OUTCOME)
         return Outcome(
             id=entry.key,
             title=self.text(record, "title", what) or "",
@@ -273,7 +260,7 @@ class _Reader(NodeReader):
 
     def outcome_extra(self, node: Node, what: str) -> Extra | None:
         line = line_of(node)
-        record = self.record(node, "extra", line, EXTRA)
+        record = self.record(node, "extra", line, schema.EXTRA)
         when = self.optional_condition(record, "if")
         text = self.text(record, "text", f"an extra of {what}")
         if when is None or text is None:
@@ -282,7 +269,7 @@ class _Reader(NodeReader):
 
     def tip(self, node: Node) -> Tip:
         line = line_of(node)
-        record = self.record(node, "tip", line, TIP)
+        record = self.record(node, "tip", line, schema.TIP)
         return Tip(
             id=self.text(record, "id", "tip") or "",
             text=self.text(record, "text", "tip") or "",
@@ -294,7 +281,7 @@ class _Reader(NodeReader):
         entry = record.get("texts")
         if entry is None:
             return Texts()
-        chosen = self.record(entry.value, "'texts'", entry.line, TEXTS)
+        chosen = self.record(entry.value, "'texts'", entry.line, schema.TEXTS)
         self.lines |= {f"texts.{key}": each.line for key, each in chosen.items()}
         given = {key: self.text(chosen, key, "'texts'") for key in chosen}
         return Texts(**{key: text for key, text in given.items() if text is not None})
@@ -320,7 +307,7 @@ def _load(path: Path, budget: float | None) -> _Loaded:
     if fatal is not None:
         return _Loaded(None, [fatal], 0)
     if root is None:
-        message = f"the file is empty: a dialogue needs {_listing(required(DIALOGUE))}"
+        message = f"the file is empty: a dialogue needs {_NEEDED}"
         return _Loaded(None, [Problem(file, 1, message)], 0)
     reader = _Reader(file)
     dialogue = reader.dialogue(root)

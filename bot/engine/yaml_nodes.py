@@ -264,6 +264,11 @@ class NodeReader:
         )
         return []
 
+    def each(self, record: dict[str, Entry], key: str, what: str) -> list[Node]:
+        """Return the items of an optional list field (none when it is left out)."""
+        entry = record.get(key)
+        return self.items(entry, what) if entry is not None else []
+
     def text(self, record: dict[str, Entry], key: str, what: str) -> str | None:
         """Return a text field, stripped; any scalar counts, so `label: yes` is 'yes'."""
         entry = record.get(key)
