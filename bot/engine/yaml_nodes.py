@@ -2,8 +2,9 @@
 
 The text is composed into PyYAML's node graph, never constructed into Python objects, so every
 key and list item keeps its line and duplicate keys can be caught. Only plain `true`/`false`
-are booleans (as in YAML 1.2): `yes`, `no`, `on` and `off` stay text. This module knows
-nothing of dialogues; `loader` says which keys each part of one has.
+are booleans (as in YAML 1.2): `yes`, `no`, `on` and `off` stay text. Reading knows nothing
+of dialogues (`schema` says which keys each part of one has); only the messages refusing what
+YAML allows but a dialogue file must not use speak of them.
 """
 
 from __future__ import annotations
@@ -29,9 +30,8 @@ _PLAIN_TAGS = frozenset({"str", "int", "float", "bool", "null", "seq", "map"})
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _WHOLE = re.compile(r"[-+]?[0-9]{1,9}")  # longer would be a mistake (and int() limits)
-_BOOLEANS = dict.fromkeys(("true", "True", "TRUE"), True) | dict.fromkeys(
-    ("false", "False", "FALSE"), False
-)
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
 
 
 class Entry(NamedTuple):
@@ -178,7 +178,10 @@ def whole_number(node: Node) -> int | None:
 def boolean(node: Node) -> bool | None:
     """Return a plain `true` or `false`, else None."""
     if isinstance(node, ScalarNode) and node.tag == _BOOL:
-        return _BOOLEANS.get(str(node.value))
+        if node.value in _TRUE:
+            return True
+        if node.value in _FALSE:
+            return False
     return None
 
 
