@@ -29,7 +29,7 @@ from bot.engine.model import (
     Dialogue,
     Texts,
 )
-from bot.engine.validate import witness
+from bot.engine.routes import witness
 
 DIALOGUE = Path(__file__).resolve().parents[1] / "dialogues" / "headphones_vs_iems.yaml"
 ARTICLE = Path("/work/shared/seed/headphones-vs-iems.txt")

@@ -24,7 +24,7 @@ from bot.engine import engine
 from bot.engine.loader import load_dialogue
 from bot.engine.model import Button, Dialogue, Reply, Step, Texts
 from bot.engine.redelivery import lost_reply, redelivered
-from bot.engine.validate import summary
+from bot.engine.checks import summary
 from bot.errors import DialogueError
 from bot.storage.base import SessionStore, StoredSession
 
@@ -146,14 +146,15 @@ class Advisor:
         """Load and check `path`; switch to it only when it has no problems."""
         old = self._dialogue
         try:
-            # Loading and checking is CPU work: keep the event loop free for the chats.
-            dialogue = await asyncio.to_thread(load_dialogue, path)
+            # Loading and checking (within its time budget) is CPU work, and so is counting
+            # the paths for the summary: both off the event loop, which serves the chats.
+            dialogue, described = await asyncio.to_thread(_load, path)
         except DialogueError as error:
             log.error("reload refused, %s v%s stays:\n%s", old.id, old.version, error)
             return Reload(switched=False, message=str(error))
         self._dialogue = dialogue
-        log.info("dialogue reloaded: %s", summary(dialogue))
-        return Reload(switched=True, message=summary(dialogue))
+        log.info("dialogue reloaded: %s", described)
+        return Reload(switched=True, message=described)
 
     # Inside --------------------------------------------------------------------------------
 
@@ -253,6 +254,11 @@ class Advisor:
 
     def _notice(self, text: str) -> Turn:
         return Turn("notice", Reply(text))
+
+
+def _load(path: Path) -> tuple[Dialogue, str]:
+    dialogue = load_dialogue(path)
+    return dialogue, summary(dialogue)
 
 
 def _duplicate(stored: StoredSession | None) -> Turn:

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 from bot.cli.common import Commands
 from bot.config import Settings, load_settings
+from bot.engine.checks import summary
 from bot.engine.loader import load_dialogue
-from bot.engine.validate import summary
 from bot.errors import ConfigError, DialogueError
 from bot.logs import redact, setup_logging
 from bot.storage.migrations import LATEST

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot.cli.common import Commands
 from bot.config import load_settings
+from bot.engine.checks import summary
 from bot.engine.loader import load_dialogues
-from bot.engine.validate import summary
 
 
 def add(commands: Commands) -> None:

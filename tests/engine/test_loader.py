@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from bot.engine.loader import MAX_BYTES, load_dialogue, load_dialogues
+from bot.engine.loader import load_dialogue, load_dialogues
 from bot.engine.model import (
     AllOf,
     Answered,
@@ -23,6 +27,8 @@ from bot.engine.model import (
     Tip,
     Where,
 )
+from bot.engine.schema import PARTS, Kind
+from bot.engine.yaml_nodes import MAX_BYTES
 from bot.errors import DialogueError, Problem
 
 DATA = Path(__file__).parent.parent / "data"
@@ -358,3 +364,74 @@ def test_load_dialogues_collects_problems_from_every_file(tmp_path: Path) -> Non
 def test_load_dialogues_refuses_an_empty_folder(tmp_path: Path) -> None:
     with pytest.raises(DialogueError, match=re.escape("the folder has no .yaml or .yml files")):
         load_dialogues([tmp_path])
+
+
+# The format's tables and the reader agree --------------------------------------------------
+
+FULL: Any = {
+    "id": "full",
+    "version": "1",
+    "title": "Full",
+    "start": "a",
+    "close_margin": 1,
+    "max_reasons": 2,
+    "texts": {"welcome": "Hi"},
+    "questions": {
+        "a": {
+            "text": "A?",
+            "columns": 2,
+            "next": "end",
+            "branches": [{"if": {"a": "x"}, "next": "end"}],
+            "options": [
+                {"id": "x", "label": "X", "synonyms": ["ex"], "scores": {"one": 1},
+                 "reason": "x", "next": "end"},
+                {"id": "y", "label": "Y", "scores": {"two": 1}},
+            ],
+        },
+    },
+    "outcomes": {
+        "one": {"title": "One", "text": "1.", "extras": [{"if": {"a": "x"}, "text": "E."}]},
+        "two": {"title": "Two", "text": "2."},
+    },
+    "tips": [{"id": "t", "if": {"all": [{"a": "x"}], "not": {"a": "y"}}, "text": "T."}],
+}  # fmt: skip
+PLACES: dict[str, list[str | int]] = {
+    "dialogue": [],
+    "question": ["questions", "a"],
+    "option": ["questions", "a", "options", 0],
+    "branch": ["questions", "a", "branches", 0],
+    "outcome": ["outcomes", "one"],
+    "extra": ["outcomes", "one", "extras", 0],
+    "tip": ["tips", 0],
+    "texts": ["texts"],
+    "condition": ["tips", 0, "if"],
+}
+WRONG: dict[Kind, tuple[object, str]] = {
+    Kind.TEXT: (["x"], "must be text, got a list"),
+    Kind.ID: (["x"], "must be text, got a list"),
+    Kind.TEXTS: ("x", "must be a list"),
+    Kind.LIST: ("x", "must be a list"),
+    Kind.WHOLE: ("x", "must be a whole number"),
+    Kind.BOOLEAN: ("x", "must be true or false"),
+    Kind.IDS: ({"x": "y"}, "must be an id or a list of ids"),
+    Kind.SCORES: (["x"], "must be a mapping"),
+    Kind.MAP: (["x"], "must be a mapping"),
+    Kind.RECORD: (["x"], "must be a mapping"),
+    Kind.CONDITION: (["x"], "a condition must be a mapping"),
+}
+FIELDS = [(part, key) for part, fields in PARTS.items() for key in fields]
+
+
+@pytest.mark.parametrize(("part", "key"), FIELDS, ids=[f"{p}.{k}" for p, k in FIELDS])
+def test_each_key_in_the_format_tables_is_read_as_the_kind_they_declare(
+    tmp_path: Path, part: str, key: str
+) -> None:
+    text = yaml.safe_dump(FULL, sort_keys=False)
+    assert load_dialogue(write(tmp_path, text)).id == "full"
+    dialogue = copy.deepcopy(FULL)
+    record = functools.reduce(lambda inner, step: inner[step], PLACES[part], dialogue)
+    kind = PARTS[part][key].kind
+    record[key], expected = WRONG[kind]
+    problems = problems_in(write(tmp_path, yaml.safe_dump(dialogue, sort_keys=False)))
+    name = "" if kind is Kind.CONDITION else repr(key)  # a condition's message names no key
+    assert any(name in p.message and expected in p.message for p in problems), problems

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import rules, validate
+from bot.engine import routes, rules
+from bot.engine.checks import check, summary
 from bot.engine.model import (
     END,
     Answered,
@@ -25,7 +26,7 @@ from bot.engine.model import (
     Tip,
     Where,
 )
-from bot.engine.validate import check, count_paths, summary, witness
+from bot.engine.routes import count_paths, witness
 from tests.engine.sample import sample_dialogue
 
 
@@ -167,7 +168,7 @@ def test_an_outcome_that_wins_no_combination_is_reported() -> None:
 def test_a_search_that_gives_up_says_so_instead_of_claiming_never(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(validate, "SEARCH_LIMIT", 3)
+    monkeypatch.setattr(routes, "SEARCH_LIMIT", 3)
     dialogue = conflicting(6)
     assert witness(dialogue, "middle") is None
     found = messages(dialogue)

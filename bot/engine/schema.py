@@ -1,0 +1,118 @@
+"""The dialogue file format, declared once: each part's keys, what they hold, which are required.
+
+`loader` checks keys against these tables and builds the model from them; anything that
+describes the format (a reference, an editor's schema) should read them too, so it cannot
+drift from what the loader accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from enum import StrEnum
+
+from bot.engine.model import ROW_LIMIT, Texts
+
+REASONS_MAX = 5
+"""The most reasons `max_reasons` may ask the advice to give."""
+
+
+class Kind(StrEnum):
+    """What a key's value is in a dialogue file."""
+
+    TEXT = "text"  # any scalar, kept as written: `label: yes` is 'yes'
+    TEXTS = "list of texts"
+    ID = "id"  # of the dialogue or a part, or (for `start`, `next`) of a question or `end`
+    IDS = "ids"  # one id or a list of ids
+    WHOLE = "whole number"  # within the field's bounds
+    BOOLEAN = "boolean"  # plain true or false
+    SCORES = "scores"  # outcome id -> whole number, negative allowed
+    CONDITION = "condition"  # a mapping read with CONDITION
+    LIST = "list"  # of the field's part
+    MAP = "map"  # id -> the field's part
+    RECORD = "record"  # the field's part itself
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a part: its kind, whether it must be given, and what it holds or allows."""
+
+    kind: Kind
+    required: bool = False
+    part: str = ""  # for LIST, MAP and RECORD: the name of the part in PARTS
+    bounds: tuple[int, int] = (0, 0)  # for WHOLE: the lowest and highest allowed
+    default: int = 0  # for WHOLE: the value when left out
+
+
+Part = Mapping[str, Field]
+"""A part's keys in the order the format lists them (and messages name them)."""
+
+DIALOGUE: Part = {
+    "id": Field(Kind.ID, required=True),
+    "version": Field(Kind.TEXT, required=True),
+    "title": Field(Kind.TEXT, required=True),
+    "start": Field(Kind.ID, required=True),
+    "close_margin": Field(Kind.WHOLE, bounds=(0, 1000), default=1),
+    "max_reasons": Field(Kind.WHOLE, bounds=(1, REASONS_MAX), default=3),
+    "texts": Field(Kind.RECORD, part="texts"),
+    "questions": Field(Kind.MAP, required=True, part="question"),
+    "outcomes": Field(Kind.MAP, required=True, part="outcome"),
+    "tips": Field(Kind.LIST, part="tip"),
+}
+QUESTION: Part = {
+    "text": Field(Kind.TEXT, required=True),
+    "columns": Field(Kind.WHOLE, bounds=(1, ROW_LIMIT), default=1),
+    "ask_if": Field(Kind.CONDITION),
+    "next": Field(Kind.ID),
+    "branches": Field(Kind.LIST, part="branch"),
+    "options": Field(Kind.LIST, required=True, part="option"),
+}
+OPTION: Part = {
+    "id": Field(Kind.ID, required=True),
+    "label": Field(Kind.TEXT, required=True),
+    "synonyms": Field(Kind.TEXTS),
+    "scores": Field(Kind.SCORES),
+    "reason": Field(Kind.TEXT),
+    "next": Field(Kind.ID),
+}
+BRANCH: Part = {"if": Field(Kind.CONDITION, required=True), "next": Field(Kind.ID, required=True)}
+OUTCOME: Part = {
+    "title": Field(Kind.TEXT, required=True),
+    "text": Field(Kind.TEXT, required=True),
+    "extras": Field(Kind.LIST, part="extra"),
+}
+EXTRA: Part = {"if": Field(Kind.CONDITION, required=True), "text": Field(Kind.TEXT, required=True)}
+TIP: Part = {
+    "id": Field(Kind.ID, required=True),
+    "if": Field(Kind.CONDITION),
+    "text": Field(Kind.TEXT, required=True),
+}
+TEXTS: Part = {text.name: Field(Kind.TEXT) for text in fields(Texts)}
+CONDITION: Part = {
+    "all": Field(Kind.LIST, part="condition"),
+    "any": Field(Kind.LIST, part="condition"),
+    "not": Field(Kind.CONDITION),
+    "close_call": Field(Kind.BOOLEAN),
+    "outcome": Field(Kind.IDS),
+}
+"""A condition's own keys; every other key is a question id, holding ANSWERED."""
+
+ANSWERED = Field(Kind.IDS)
+"""The options of a question a condition names, one id or a list of them."""
+
+PARTS: Mapping[str, Part] = {
+    "dialogue": DIALOGUE,
+    "question": QUESTION,
+    "option": OPTION,
+    "branch": BRANCH,
+    "outcome": OUTCOME,
+    "extra": EXTRA,
+    "tip": TIP,
+    "texts": TEXTS,
+    "condition": CONDITION,
+}
+
+
+def required(part: Part) -> list[str]:
+    """Return the keys a part must have, in the format's order."""
+    return [key for key, field in part.items() if field.required]
