@@ -21,10 +21,10 @@ from pathlib import Path
 from bot.advisor.mydata import describe
 from bot.advisor.turns import CONTINUE, RESTART, Reload, Turn
 from bot.engine import engine
+from bot.engine.checks import summary
 from bot.engine.loader import load_dialogue
 from bot.engine.model import Button, Dialogue, Reply, Step, Texts
 from bot.engine.redelivery import lost_reply, redelivered
-from bot.engine.checks import summary
 from bot.errors import DialogueError
 from bot.storage.base import SessionStore, StoredSession
 
