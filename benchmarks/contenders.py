@@ -37,16 +37,14 @@ from telegram.warnings import PTBUserWarning
 from benchmarks.stub import TOKEN
 from bot.advisor import Advisor
 from bot.config import Settings
-from bot.engine import rules
+from bot.engine import callback_data, rules
 from bot.engine.advice import advice_for, render_advice
 from bot.engine.model import END, Dialogue, Question, Reply
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.botapi import AdvisorBot
 from bot.telegram.handlers import (
     accessible_message,
-    callback_data,
     keyboard,
-    parse_callback_data,
 )
 from bot.telegram.runner import build_application
 
@@ -76,8 +74,8 @@ def ours(dialogue: Dialogue, store: SqliteStore, *, request: BaseRequest | None 
 
 def ours_press_data(keyboard: list[list[dict[str, Any]]], question: str, option: str) -> str:
     """Return our button data for a press, its session number read from the shown keyboard."""
-    session_id, _ = parse_callback_data(str(keyboard[0][0]["callback_data"]))
-    return callback_data(session_id, f"{question}:{option}")
+    session_id, _ = callback_data.decode(str(keyboard[0][0]["callback_data"]))
+    return callback_data.encode(session_id, f"{question}:{option}")
 
 
 def plain_press_data(question: str, option: str) -> str:

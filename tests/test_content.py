@@ -16,13 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.engine import rules
+from bot.engine import callback_data, rules
 from bot.engine.advice import Advice, advice_for, render_advice
 from bot.engine.engine import match_option
 from bot.engine.loader import load_dialogue
 from bot.engine.model import (
-    CALLBACK_DATA_LIMIT,
-    CALLBACK_RESERVED,
     END,
     ROW_LIMIT,
     TEXT_LIMIT,
@@ -284,7 +282,7 @@ def test_weighted_options_have_reasons_that_follow_because(dialogue: Dialogue) -
 
 
 def test_callback_data_fits_with_room_for_the_session(dialogue: Dialogue) -> None:
-    room = CALLBACK_DATA_LIMIT - CALLBACK_RESERVED
+    room = callback_data.ROOM
     for question in dialogue.questions.values():
         for option in question.options:
             data = f"{question.id}:{option.id}"

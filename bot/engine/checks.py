@@ -10,10 +10,9 @@ import difflib
 import re
 from collections.abc import Mapping
 
+from bot.engine import callback_data
 from bot.engine.engine import normalize
 from bot.engine.model import (
-    CALLBACK_DATA_LIMIT,
-    CALLBACK_RESERVED,
     END,
     ROW_LIMIT,
     TEXT_LIMIT,
@@ -221,12 +220,12 @@ class _Checks:
             self.report(line, f"{what} has an empty label: write the button's text")
         data = f"{question.id}:{option.id}"
         size = len(data.encode())
-        if size + CALLBACK_RESERVED > CALLBACK_DATA_LIMIT:
+        if size + callback_data.RESERVED > callback_data.LIMIT:
             self.report(
                 line,
-                f"callback data {data!r} is {size} bytes; with the {CALLBACK_RESERVED} kept "
-                f"for the session it is over Telegram's {CALLBACK_DATA_LIMIT}: shorten the "
-                f"question and option ids to {CALLBACK_DATA_LIMIT - CALLBACK_RESERVED} bytes "
+                f"callback data {data!r} is {size} bytes; with the {callback_data.RESERVED} kept "
+                f"for the session it is over Telegram's {callback_data.LIMIT}: shorten the "
+                f"question and option ids to {callback_data.LIMIT - callback_data.RESERVED} bytes "
                 "together, colon included",
             )
         if option.next is not None:

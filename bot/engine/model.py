@@ -14,12 +14,6 @@ from typing import Literal
 END = "end"
 """The `next` value that ends the dialogue and shows the recommendation."""
 
-CALLBACK_DATA_LIMIT = 64
-"""Telegram's limit on an inline button's callback data, in UTF-8 bytes."""
-
-CALLBACK_RESERVED = 21
-"""Bytes of callback data kept for the adapter's prefix (a session number and a colon)."""
-
 TEXT_LIMIT = 4096
 """Telegram's limit on a message's text, in characters."""
 

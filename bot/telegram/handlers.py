@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot.advisor import Advisor, Turn
+from bot.engine import callback_data
 from bot.engine.model import Reply, Texts
 from bot.telegram.botapi import advisor_bot
 
@@ -39,19 +40,6 @@ ANSWER_TIMEOUT = 2.0
 """Seconds an answerCallbackQuery may take (each attempt; see delivery.ATTEMPTS_FOR)."""
 
 
-def callback_data(session_id: int | None, data: str) -> str:
-    """Return a button's callback data: the session's number, then the engine's data."""
-    return f"{session_id or 0}:{data}"
-
-
-def parse_callback_data(raw: str) -> tuple[int | None, str]:
-    """Split callback data into (session number, engine data); (None, "") when it is not ours."""
-    number, sep, data = raw.partition(":")
-    if not sep or not number.isdecimal() or len(number) > 19:
-        return None, ""
-    return int(number), data
-
-
 def keyboard(reply: Reply, session_id: int | None) -> str | None:
     """Return the reply's buttons as an inline keyboard in the Bot API's JSON, or None.
 
@@ -60,8 +48,8 @@ def keyboard(reply: Reply, session_id: int | None) -> str | None:
     """
     if not reply.buttons:
         return None
-    rows = [[{"text": b.label, "callback_data": callback_data(session_id, b.data)} for b in row]
-            for row in reply.buttons]
+    rows = [[{"text": b.label, "callback_data": callback_data.encode(session_id, b.data)}
+             for b in row] for row in reply.buttons]
     return json.dumps({"inline_keyboard": rows})
 
 
@@ -146,7 +134,7 @@ class TelegramFrontEnd:
         if message is None:
             await _answer(query, self.texts.stale)
             return
-        session_id, data = parse_callback_data(query.data or "")
+        session_id, data = callback_data.decode(query.data or "")
         turn = await self.advisor.press(message.chat.id, session_id, data, update.update_id)
         if turn.kind not in ("question", "result", "idle"):
             # A stale or forged button: a short notice on the button, nothing in the chat.

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import DEFAULT_DIALOGUE
-from bot.engine import engine, rules
+from bot.engine import callback_data, engine, rules
 from bot.engine.loader import load_dialogue
-from bot.engine.model import CALLBACK_DATA_LIMIT, CALLBACK_RESERVED, TEXT_LIMIT, Session, Step
+from bot.engine.model import TEXT_LIMIT, Session, Step
 
 DIALOGUE = load_dialogue(DEFAULT_DIALOGUE)
 NOW = 1_700_000_000.0
@@ -126,7 +126,7 @@ def check(before: Session | None, action: Action, step: Step) -> None:
     assert 0 < len(step.reply.text) <= TEXT_LIMIT
     for row in step.reply.buttons:
         for button in row:
-            assert len(button.data.encode()) <= CALLBACK_DATA_LIMIT - CALLBACK_RESERVED
+            assert len(button.data.encode()) <= callback_data.ROOM
 
 
 @settings(max_examples=200, deadline=None)
