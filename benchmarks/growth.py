@@ -62,14 +62,14 @@ def seed_sqlite(path: Path, chats: int, dialogue: Dialogue) -> None:
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
             # Update ids as large as Telegram's (nine digits): a press's id then takes the
             # same room in the row as the one it replaces, as it would in a bot's own file.
-            " INSERT INTO chats SELECT i, 1, 1000.0 + i, 2000.0 + i, ? + i FROM n",
+            " INSERT INTO chats SELECT i, 1, 1000.0 + i, 2000.0 + i, ? + i, 2000.0 + i FROM n",
             (chats, FIRST_UPDATE_ID))
         conn.execute(
             "INSERT INTO sessions (id, chat_id, dialogue_id, dialogue_version, current_question,"
-            " status, outcome, started_at, updated_at, finished_at, last_update_id)"
-            " SELECT chat_id, chat_id, ?, ?, NULL, 'finished',"
+            " status, outcome, started_at, updated_at, finished_at, last_update_id,"
+            " last_update_at) SELECT chat_id, chat_id, ?, ?, NULL, 'finished',"
             f" (SELECT outcome FROM outcomes WHERE path = chat_id % {PATHS}),"
-            " created_at, updated_at, updated_at, last_update_id FROM chats",
+            " created_at, updated_at, updated_at, last_update_id, last_update_at FROM chats",
             (dialogue.id, dialogue.version))
         conn.execute(
             "INSERT INTO answers SELECT s.id, p.position, p.question, p.option,"
