@@ -28,7 +28,7 @@ def _parameters(function: Callable[..., object]) -> list[str]:
 def test_ptb_bot_post_still_takes_an_endpoint_and_its_data() -> None:
     post = getattr(ExtBot, "_post", None)
     used_by = PRIVATE_NAMES["telegram.ext.ExtBot._post"]
-    assert post is not None and inspect.iscoroutinefunction(post), (
+    assert inspect.iscoroutinefunction(post), (
         f"python-telegram-bot no longer has an async ExtBot._post, which {used_by}: "
         "rewrite AdvisorBot with Bot.do_api_request or the public send_message"
     )
