@@ -23,7 +23,7 @@ from bot.engine.loader import load_dialogue
 from bot.engine.validate import summary
 from bot.errors import ConfigError, DialogueError
 from bot.logs import redact, setup_logging
-from bot.storage.migrations import LATEST
+from bot.storage.schema import LATEST, newer_schema
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -129,9 +129,7 @@ def _database(path: Path) -> Check:
             f"{path}: {error}; fix the file's permissions, free the lock or restore it from a "
             f"backup, or point DATABASE_PATH at another file"))
     if found > LATEST:
-        return Check("database", passed=False, detail=(
-            f"{path} has schema version {found}, newer than this bot's {LATEST}; upgrade the "
-            f"bot or point DATABASE_PATH at another file"))
+        return Check("database", passed=False, detail=newer_schema(path, found))
     upgrade = f", upgraded to {LATEST} at start" if found < LATEST else ""
     return Check("database", passed=True, detail=(
         f"{path}: schema version {found}{upgrade}; writable"))

@@ -39,21 +39,20 @@ start-up.
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from bot.engine.model import Answer, Session
-from bot.errors import StorageError
 from bot.storage.base import Status, StoredSession
-from bot.storage.migrations import LATEST, migrate
+from bot.storage.errors import ensure_directory, is_busy, operator_error, raise_for
+from bot.storage.schema import set_up
 
 T = TypeVar("T")
 Clock = Callable[[], float]
@@ -163,11 +162,11 @@ class SqliteStore:
         try:
             conn = await asyncio.to_thread(_connect, where, busy_timeout)
         except sqlite3.Error as error:
-            _raise_for(where, error, busy_timeout)
+            raise_for(where, error, busy_timeout)
         db = await aiosqlite.Connection(lambda: conn, iter_chunk_size=64)
         store = cls(db, conn, where, busy_timeout, clock, cache_size=cache_size)
         try:
-            store._data_version = await store._call(lambda conn: _set_up(conn, where))
+            store._data_version = await store._call(lambda conn: set_up(conn, where))
         except BaseException:
             await db.close()
             raise
@@ -342,8 +341,8 @@ class SqliteStore:
             try:
                 return _transaction(self._conn, "BEGIN", work)  # here: never waits for a lock
             except sqlite3.Error as error:
-                if not _busy(error):
-                    _raise_for(self._path, error, self._busy_timeout)
+                if not is_busy(error):
+                    raise_for(self._path, error, self._busy_timeout)
             return await self._call(lambda conn: _transaction(conn, "BEGIN", work))
 
     async def _write(self, chat_id: int, work: Work[T], settle: Callable[[T], None]) -> T:
@@ -412,8 +411,8 @@ class SqliteStore:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
-            if not _busy(error):
-                _raise_for(self._path, error, self._busy_timeout)
+            if not is_busy(error):
+                raise_for(self._path, error, self._busy_timeout)
             return await self._call(
                 lambda conn: _transaction(conn, "BEGIN IMMEDIATE", lambda c: _run_batch(c, works))
             )
@@ -423,7 +422,7 @@ class SqliteStore:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             if isinstance(error, sqlite3.Error):
-                _raise_for(self._path, error, self._busy_timeout)
+                raise_for(self._path, error, self._busy_timeout)
             raise
         # The write lock is ours since BEGIN IMMEDIATE: the COMMIT has no one to wait for.
         await self._call(_commit, wait_for_locks=False)
@@ -433,7 +432,7 @@ class SqliteStore:
         """Return the operator's StorageError for an SQLite error, or the error itself."""
         if not isinstance(error, sqlite3.Error):
             return error
-        problem = _operator_error(self._path, error, self._busy_timeout)
+        problem = operator_error(self._path, error, self._busy_timeout)
         if problem is None:
             return error
         problem.__cause__ = error
@@ -467,7 +466,7 @@ class SqliteStore:
                 job.exception()  # retrieved: nobody is left to be told
             raise
         except sqlite3.Error as error:
-            _raise_for(self._path, error, self._busy_timeout)
+            raise_for(self._path, error, self._busy_timeout)
 
 
 @dataclass(eq=False)
@@ -564,12 +563,6 @@ def _commit(conn: sqlite3.Connection) -> None:
         raise
 
 
-def _busy(error: sqlite3.Error) -> bool:
-    """Tell whether another connection's lock stopped `error`'s statement."""
-    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
-    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-
-
 def _attempt(conn: sqlite3.Connection, work: Work[T]) -> T | _Failed:
     conn.execute("SAVEPOINT write")
     try:
@@ -583,40 +576,13 @@ def _attempt(conn: sqlite3.Connection, work: Work[T]) -> T | _Failed:
 
 
 def _connect(path: str, busy_timeout: float) -> sqlite3.Connection:
-    _ensure_directory(Path(path))
+    ensure_directory(Path(path))
     # isolation_level=None: transactions are the explicit BEGIN ... COMMIT of `_transaction`.
     # `timeout` is sqlite3_busy_timeout, in force from the first statement on.
     # check_same_thread=False: opened here, then used only on aiosqlite's one thread.
     return sqlite3.connect(
         path, isolation_level=None, timeout=busy_timeout, check_same_thread=False
     )
-
-
-def _set_up(conn: sqlite3.Connection, path: str) -> int:
-    """Configure the connection and apply missing migrations, all or none.
-
-    Returns the database's data_version, which changes when another connection commits.
-    """
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA journal_mode = WAL")
-    # Under the write lock, so two bots starting together cannot both migrate.
-    _transaction(conn, "BEGIN IMMEDIATE", lambda conn: _upgrade(conn, path))
-    version: int = conn.execute("PRAGMA data_version").fetchone()[0]
-    return version
-
-
-def _upgrade(conn: sqlite3.Connection, path: str) -> None:
-    found: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    if found > LATEST:
-        raise StorageError(
-            f"database {path} has schema version {found} but this bot knows up to {LATEST};"
-            " upgrade the bot or point DATABASE_PATH at another file"
-        )
-    migrate(conn, found)
-    # Write even when nothing was migrated: a file SQLite could only open read-only fails
-    # here, at start-up, instead of at the first answer.
-    conn.execute(f"PRAGMA user_version = {LATEST:d}")
 
 
 def _transaction(conn: sqlite3.Connection, begin: str, work: Work[T]) -> T:
@@ -728,78 +694,3 @@ def _common_prefix(before: Sequence[object], after: Sequence[object]) -> int:
             break
         kept += 1
     return kept
-
-
-# Errors an operator can fix ------------------------------------------------------------------
-
-
-def _ensure_directory(path: Path) -> None:
-    """Create the database's directory if it is missing; refuse a file in the way."""
-    parent = path.parent
-    if parent.is_dir():
-        return
-    if parent.exists():
-        raise StorageError(
-            f"cannot open database {path}: {parent} is a file, not a directory;"
-            " point DATABASE_PATH at a file inside a directory"
-        )
-    try:
-        parent.mkdir(parents=True)
-    except OSError as error:
-        raise StorageError(
-            f"cannot create directory {parent} for database {path}: {error.strerror};"
-            " create it yourself or point DATABASE_PATH at another file"
-        ) from error
-
-
-def _raise_for(path: str, error: sqlite3.Error, busy_timeout: float) -> NoReturn:
-    """Raise the operator's StorageError for `error`, or `error` itself when it is a bug."""
-    problem = _operator_error(path, error, busy_timeout)
-    if problem is None:
-        raise error
-    raise problem from error
-
-
-def _operator_error(path: str, error: sqlite3.Error, busy_timeout: float) -> StorageError | None:
-    """Return the one-line StorageError for a problem of the file, or None for a bug."""
-    code = getattr(error, "sqlite_errorcode", None)
-    primary = None if code is None else code & 0xFF
-    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        message = (
-            f"database {path} is locked: another program kept it busy for more than"
-            f" {busy_timeout:g} s; stop the other program (another copy of the bot?)"
-            " or point DATABASE_PATH at another file"
-        )
-    elif primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
-        message = (
-            f"{path} is not a usable SQLite database ({error}); restore it from a backup,"
-            " or move it away and point DATABASE_PATH at a new file"
-        )
-    elif primary == sqlite3.SQLITE_CANTOPEN:
-        message = (
-            f"cannot open database {path}: {_why_not_open(Path(path), error)};"
-            " fix that or point DATABASE_PATH at another file"
-        )
-    elif primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
-        message = (
-            f"cannot write to database {path} ({error}); make the file and its directory"
-            " writable by this user or point DATABASE_PATH at another file"
-        )
-    elif primary in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
-        message = (
-            f"cannot read or write database {path} ({error}); check that the disk has free"
-            " space and works"
-        )
-    else:
-        return None
-    return StorageError(message)
-
-
-def _why_not_open(path: Path, error: sqlite3.Error) -> str:
-    if path.is_dir():
-        return "it is a directory, not a file"
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        return f"this user cannot write to the directory {path.parent}"
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        return "this user cannot read and write the file"
-    return str(error)

@@ -10,7 +10,7 @@ import aiohttp
 
 from bot.cli.check import run_checks
 from bot.config import PROJECT_ROOT, Settings
-from bot.storage.migrations import LATEST
+from bot.storage.schema import LATEST
 from bot.storage.sqlite import SqliteStore
 from testing.fakebot.server import FakeBotApi
 from tests.production.harness import free_port, run_check

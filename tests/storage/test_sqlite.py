@@ -14,7 +14,7 @@ import pytest
 
 from bot.engine.model import Answer
 from bot.errors import StorageError
-from bot.storage import migrations
+from bot.storage import schema
 from bot.storage.base import SessionStore
 from bot.storage.sqlite import _CHAT_LAST_UPDATE, _REACTIVATE, _SESSION, SqliteStore
 from tests.dbfile import read_rows, write_rows
@@ -32,7 +32,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 async def test_a_new_database_has_the_latest_schema_in_wal_mode(
     store: SqliteStore, db_path: Path
 ) -> None:
-    assert read_rows(db_path, "PRAGMA user_version") == [(migrations.LATEST,)]
+    assert read_rows(db_path, "PRAGMA user_version") == [(schema.LATEST,)]
     assert read_rows(db_path, "PRAGMA journal_mode") == [("wal",)]
     tables = read_rows(db_path, "SELECT name FROM sqlite_master WHERE type = 'table'")
     assert {"answers", "chats", "sessions"} <= {name for (name,) in tables}
@@ -51,7 +51,7 @@ async def test_a_missing_directory_is_created(tmp_path: Path) -> None:
     path = tmp_path / "data" / "nested" / "advisor.db"
     store = await SqliteStore.open(path)
     await store.close()
-    assert read_rows(path, "PRAGMA user_version") == [(migrations.LATEST,)]
+    assert read_rows(path, "PRAGMA user_version") == [(schema.LATEST,)]
 
 
 async def test_a_new_migration_is_applied_once_and_keeps_the_rows(
@@ -60,15 +60,16 @@ async def test_a_new_migration_is_applied_once_and_keeps_the_rows(
     store = await SqliteStore.open(db_path)
     await store.begin(CHAT, session())
     await store.close()
-    monkeypatch.setattr(migrations, "MIGRATIONS",
-                        (*migrations.MIGRATIONS, "CREATE TABLE notes (text TEXT);"))
-    monkeypatch.setattr("bot.storage.sqlite.LATEST", migrations.LATEST + 1)
+    released = schema.LATEST
+    monkeypatch.setattr(schema, "MIGRATIONS",
+                        (*schema.MIGRATIONS, "CREATE TABLE notes (text TEXT);"))
+    monkeypatch.setattr(schema, "LATEST", released + 1)
 
     for _ in range(2):  # the second open must not apply it again
         store = await SqliteStore.open(db_path)
         await store.close()
 
-    assert read_rows(db_path, "PRAGMA user_version") == [(migrations.LATEST + 1,)]
+    assert read_rows(db_path, "PRAGMA user_version") == [(released + 1,)]
     assert read_rows(db_path, "SELECT count(*) FROM notes") == [(0,)]
     assert read_rows(db_path, "SELECT chat_id, status FROM sessions") == [(CHAT, "active")]
 
@@ -77,8 +78,8 @@ async def test_a_failing_migration_leaves_nothing_half_written(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = "CREATE TABLE notes (text TEXT); CREATE TABLE oops (;"
-    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, broken))
-    monkeypatch.setattr("bot.storage.sqlite.LATEST", migrations.LATEST + 1)
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, broken))
+    monkeypatch.setattr(schema, "LATEST", schema.LATEST + 1)
 
     with pytest.raises(sqlite3.OperationalError, match="syntax error"):
         await SqliteStore.open(db_path)
@@ -95,7 +96,7 @@ def test_statements_keep_semicolons_inside_strings_and_triggers() -> None:
             INSERT INTO t (x) VALUES ('c;d');
         END;
     """
-    found = list(migrations.statements(script))
+    found = list(schema.statements(script))
     assert len(found) == 2
     assert found[0] == "CREATE TABLE t (x TEXT DEFAULT 'a;b');"
     assert found[1].endswith("END;")
@@ -459,8 +460,8 @@ async def test_a_database_from_before_migration_2_keeps_its_last_update_ids(
     db_path: Path
 ) -> None:
     conn = sqlite3.connect(db_path, isolation_level=None)
-    with patch.object(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1]):
-        migrations.migrate(conn, 0)  # the schema as version 1 left it
+    with patch.object(schema, "MIGRATIONS", schema.MIGRATIONS[:1]):
+        schema.migrate(conn, 0)  # the schema as version 1 left it
     conn.execute("INSERT INTO chats VALUES (?, 1, 900.0, 950.0, 31)", (CHAT,))
     for status, question in (("finished", None), ("active", "usage")):
         conn.execute("INSERT INTO sessions (chat_id, dialogue_id, dialogue_version,"
@@ -480,7 +481,7 @@ async def test_a_database_from_before_migration_2_keeps_its_last_update_ids(
         assert saved.last_update_id == 32
     finally:
         await store.close()
-    assert read_rows(db_path, "PRAGMA user_version") == [(migrations.LATEST,)]
+    assert read_rows(db_path, "PRAGMA user_version") == [(schema.LATEST,)]
     # The latest session took the chat's last update id on; the older one needs none.
     assert read_rows(db_path, "SELECT status, last_update_id FROM sessions ORDER BY id") == [
         ("finished", None), ("active", 32)]
@@ -504,8 +505,8 @@ async def test_a_newer_schema_is_refused_and_left_alone(db_path: Path) -> None:
         await SqliteStore.open(db_path)
 
     assert str(caught.value) == (
-        f"database {db_path} has schema version 5 but this bot knows up to"
-        f" {migrations.LATEST}; upgrade the bot or point DATABASE_PATH at another file"
+        f"{db_path} has schema version 5, newer than this bot's {schema.LATEST}; upgrade the"
+        " bot or point DATABASE_PATH at another file"
     )
     assert read_rows(db_path, "PRAGMA user_version") == [(5,)]
     assert read_rows(db_path, "SELECT chat_id, status FROM sessions") == [(CHAT, "active")]
