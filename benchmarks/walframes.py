@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
-import bot.storage.sqlite as sqlite_store
+import bot.storage.sqlite.connection as sqlite_store
 from benchmarks import growth, scenario
 
 HEADER = 32  # bytes of the WAL header

@@ -16,7 +16,14 @@ from bot.engine.model import Answer
 from bot.errors import StorageError
 from bot.storage import schema
 from bot.storage.base import SessionStore
-from bot.storage.sqlite import _CHAT_LAST_UPDATE, _REACTIVATE, _SESSION, SqliteStore
+from bot.storage.sqlite import SqliteStore
+from bot.storage.sqlite.statements import (
+    CHAT_LAST_UPDATE,
+    CURRENT,
+    HISTORY,
+    LAST_FINISHED,
+    REACTIVATE,
+)
 from tests.dbfile import read_rows, write_rows
 from tests.storage.sessions import CHAT, OTHER, session, ticking
 
@@ -44,7 +51,7 @@ async def test_the_connection_is_durable_and_enforces_references(store: SqliteSt
         return [conn.execute(f"PRAGMA {name}").fetchone()[0]
                 for name in ("synchronous", "foreign_keys", "busy_timeout")]
 
-    assert await store._call(settings) == [2, 1, 5000]  # FULL, ON, 5 s
+    assert await store._connection.waiting(settings) == [2, 1, 5000]  # FULL, ON, 5 s
 
 
 async def test_a_missing_directory_is_created(tmp_path: Path) -> None:
@@ -108,19 +115,15 @@ async def test_the_queries_use_the_indexes(store: SqliteStore, db_path: Path) ->
         found = read_rows(db_path, f"EXPLAIN QUERY PLAN {sql}", *params)
         return " ".join(str(row[-1]) for row in found)
 
-    def latest(where: str) -> str:
-        return plan(f"SELECT * FROM sessions WHERE {where} ORDER BY id DESC LIMIT 1", CHAT)
-
-    assert "sessions_by_chat" in latest("chat_id = ? AND status != 'restarted'")
-    assert "sessions_by_chat" in latest("chat_id = ? AND status = 'finished'")
-    # The chat's last update id, read at every start: no table scanned.
-    for sql in (_CHAT_LAST_UPDATE, f"{_SESSION} WHERE chat_id = :chat ORDER BY id DESC LIMIT 1"):
+    # Every read of a chat's sessions, and of its last update id (at every start): the chat's
+    # few rows found through an index, no table scanned.
+    for sql in (CHAT_LAST_UPDATE, CURRENT, LAST_FINISHED, HISTORY):
         steps = plan(sql, CHAT)
-        assert "sessions_by_chat" in steps
-        assert "SCAN chats" not in steps
-    assert "SCAN sessions" not in steps
+        assert "sessions_by_chat" in steps, sql
+        assert "SCAN chats" not in steps, sql
+        assert "SCAN sessions" not in steps, sql
     # A press finds out whether its chat was inactive without reading the chat's row.
-    reactivate = read_rows(db_path, f"EXPLAIN QUERY PLAN {_REACTIVATE}", 1000.0, CHAT)
+    reactivate = read_rows(db_path, f"EXPLAIN QUERY PLAN {REACTIVATE}", 1000.0, CHAT)
     assert [row[-1] for row in reactivate] == [
         "SEARCH chats USING INDEX chats_inactive (chat_id=? AND rowid=?)"]
 
