@@ -2,18 +2,17 @@
 
 Statements take microseconds (pages come from the OS cache; after a cold start, from the disk),
 so they run right here on the event loop, with SQLite's busy timeout at 0: they never wait for
-a lock. What waits runs on aiosqlite's worker thread instead: the COMMIT, which waits for the
-disk, and, when another program holds a lock, the whole transaction, which there waits up to
-busy_timeout for it. Running every statement on the thread costs far more than the statements
-do: on a busy loop the thread waits for the GIL after each one (see benchmarks/). `lock` keeps
-the loop and the thread from using the connection at once.
+a lock. What waits runs on a thread instead: the COMMIT, which waits for the disk, on
+aiosqlite's; and, when another program holds a lock, the whole transaction, which there waits
+up to busy_timeout for it. Running every statement on a thread costs far more than the
+statements do: on a busy loop the thread waits for the GIL after each one (see benchmarks/).
 
-aiosqlite gives no public way to run a function on its worker thread, but every one of its
-public methods is `Connection._execute(fn)`: a queue feeding the one thread that uses the
-sqlite3 connection. `_on_thread` uses it directly; that private method is the only one used.
-The sqlite3 connection is opened here and handed to aiosqlite, which also keeps aiosqlite's
-failed-connect path (it stops its thread without waiting, omnilib/aiosqlite#389) out of
-start-up.
+Only aiosqlite's public API is used: `connect`, a cursor's `connection` (the sqlite3
+connection its thread uses), `commit` and `close`. It has no public way to run a function on
+its thread, so a transaction that must wait for a lock runs on one of asyncio's
+(`asyncio.to_thread`). Any thread may use the connection (check_same_thread=False) as long as
+one at a time does: `lock` sees to that, held whenever the connection is in use, here or on a
+thread.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ Work = Callable[[sqlite3.Connection], T]
 
 
 class Connection:
-    """One sqlite3 connection, used on the event loop and on aiosqlite's thread in turn."""
+    """One sqlite3 connection, used on the event loop and on threads, one at a time."""
 
     def __init__(
         self, db: aiosqlite.Connection, conn: sqlite3.Connection, path: str, busy_timeout: float
@@ -44,16 +43,22 @@ class Connection:
         self.path = path
         self.busy_timeout = busy_timeout
         self.lock = asyncio.Lock()
-        """Held while the connection is in use, on this loop or on aiosqlite's thread."""
+        """Held while the connection is in use, on this loop or on a thread."""
 
     @classmethod
     async def open(cls, path: str, busy_timeout: float) -> Connection:
         """Open (or create) the database file; StorageError says why it cannot be used."""
+        await asyncio.to_thread(ensure_directory, Path(path))
         try:
-            conn = await asyncio.to_thread(_connect, path, busy_timeout)
+            # isolation_level=None: transactions are the explicit BEGIN ... COMMIT of this
+            # package. `timeout` is sqlite3_busy_timeout, in force from the first statement on.
+            db = await aiosqlite.connect(
+                path, isolation_level=None, timeout=busy_timeout, check_same_thread=False
+            )
         except sqlite3.Error as error:
             raise_for(path, error, busy_timeout)
-        db = await aiosqlite.Connection(lambda: conn, iter_chunk_size=64)
+        async with db.cursor() as cursor:
+            conn = cursor.connection
         return cls(db, conn, path, busy_timeout)
 
     async def read(self, work: Work[T]) -> T:
@@ -67,7 +72,10 @@ class Connection:
             return await self.waiting(lambda conn: transaction(conn, "BEGIN", work))
 
     async def waiting(self, work: Work[T]) -> T:
-        """Run `work` on the thread, where the connection waits up to busy_timeout for locks."""
+        """Run `work` on a thread, where the connection waits up to busy_timeout for locks.
+
+        Returns only once the thread is done with the connection, even when cancelled.
+        """
         wait = f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}"
 
         def waiting(conn: sqlite3.Connection) -> T:
@@ -77,14 +85,19 @@ class Connection:
             finally:
                 conn.execute("PRAGMA busy_timeout = 0")
 
-        return await self._on_thread(waiting)
+        return await self._until_done(asyncio.to_thread(waiting, self.sqlite))
 
     async def commit(self) -> None:
-        """COMMIT the open transaction on the thread; roll it back when the commit fails.
+        """COMMIT the open transaction on aiosqlite's thread; roll it back when that fails.
 
         The caller holds the write lock, so the COMMIT waits for the disk alone.
         """
-        await self._on_thread(_commit)
+        try:
+            await self._until_done(self._db.commit())
+        except BaseException:
+            if self.sqlite.in_transaction:
+                self.sqlite.execute("ROLLBACK")
+            raise
 
     async def close(self) -> None:
         """Close the connection once whoever is using it is done; closing twice is harmless."""
@@ -105,14 +118,9 @@ class Connection:
         """Raise the operator's StorageError for `error`, or `error` itself when it is a bug."""
         raise_for(self.path, error, self.busy_timeout)
 
-    async def _on_thread(self, work: Work[T]) -> T:
-        """Run `work` with the sqlite3 connection on aiosqlite's worker thread (one hop).
-
-        Returns only once the thread is done with the connection, even when cancelled.
-        """
-        # Private aiosqlite API on purpose: see the module docstring.
-        submit: Callable[[Callable[[], T]], Awaitable[T]] = self._db._execute
-        job = asyncio.ensure_future(submit(lambda: work(self.sqlite)))
+    async def _until_done(self, step: Awaitable[T]) -> T:
+        """Await `step`, a thread's use of the connection; when cancelled, let it finish first."""
+        job = asyncio.ensure_future(step)
         try:
             return await asyncio.shield(job)
         except asyncio.CancelledError:
@@ -135,22 +143,3 @@ def transaction(conn: sqlite3.Connection, begin: str, work: Work[T]) -> T:
             conn.execute("ROLLBACK")
         raise
     return result
-
-
-def _commit(conn: sqlite3.Connection) -> None:
-    try:
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-
-
-def _connect(path: str, busy_timeout: float) -> sqlite3.Connection:
-    ensure_directory(Path(path))
-    # isolation_level=None: transactions are the explicit BEGIN ... COMMIT of this package.
-    # `timeout` is sqlite3_busy_timeout, in force from the first statement on.
-    # check_same_thread=False: opened here, then used on the loop and on aiosqlite's thread.
-    return sqlite3.connect(
-        path, isolation_level=None, timeout=busy_timeout, check_same_thread=False
-    )
