@@ -80,7 +80,7 @@ def load_settings(
     return Settings(
         token=_token(get("TELEGRAM_BOT_TOKEN")),
         base_url=base_url,
-        database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE),
+        database_path=_database_path(get("DATABASE_PATH")),
         dialogue_path=Path(get("DIALOGUE_PATH") or DEFAULT_DIALOGUE),
         log_level=_log_level(get("LOG_LEVEL") or "INFO"),
         admin_chat_ids=_chat_ids(get("ADMIN_CHAT_IDS")),
@@ -112,6 +112,19 @@ def _base_url(value: str | None) -> str | None:
             f"{TELEGRAM_API}, got {value!r}"
         )
     return value
+
+
+def _database_path(value: str | None) -> Path:
+    """SQLite reads ':memory:' and 'file:...' as other things than the file named."""
+    if value is None:
+        return DEFAULT_DATABASE
+    if value == ":memory:" or value[:5].lower() == "file:":
+        raise ConfigError(
+            f"DATABASE_PATH must be the path of a file (e.g. data/advisor.db), not {value!r}: "
+            f"SQLite reads that as an in-memory database or a URI, where saved answers can "
+            f"be lost"
+        )
+    return Path(value)
 
 
 def _log_level(value: str) -> str:

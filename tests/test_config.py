@@ -103,6 +103,17 @@ def test_numbers_at_their_limits_are_accepted() -> None:
     assert (small.inactivity_hours, small.stop_timeout) == (0.25, 0.5)
 
 
+@pytest.mark.parametrize("value", [":memory:", "file:advisor.db", "FILE:/tmp/x.db?mode=memory"])
+def test_a_database_that_is_no_file_is_refused(value: str) -> None:
+    # ':memory:' passed `check`, then lost every answer the bot said it saved at exit.
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"DATABASE_PATH": value}, env_file=None)
+    assert str(raised.value) == (
+        f"DATABASE_PATH must be the path of a file (e.g. data/advisor.db), not {value!r}: "
+        "SQLite reads that as an in-memory database or a URI, where saved answers can be lost"
+    )
+
+
 WEBHOOK = {"WEBHOOK_URL": "https://bot.example.com/tg/hook", "WEBHOOK_SECRET": SECRET}
 
 
