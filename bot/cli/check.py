@@ -1,8 +1,8 @@
 """`check`: is everything in place for the bot to run? One line per check.
 
-Nothing is changed: a missing database is not created (the bot creates it at start), and the
-write test on an existing one is rolled back. Run it as the user the bot runs as, since that
-user's permissions are what count. The exit code is 0 only when every check passed.
+Nothing is left changed: the database is tried rather than asked about, and what the try made
+is rolled back or removed (bot.storage.reports.health). Run it as the user the bot runs as,
+since that user's permissions are what count. The exit code is 0 only when every check passed.
 """
 
 from __future__ import annotations

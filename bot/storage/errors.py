@@ -9,15 +9,49 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import NoReturn
 
 from bot.errors import StorageError
 
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def not_a_file(path: Path) -> str | None:
+    """Return what `path` is when it exists but is no regular file ("a directory"), else None.
+
+    SQLite opens a device such as /dev/null without complaint and fails at the first write.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # missing, or not ours to look at: opening it says why
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), "a special file")
+
 
 def cannot_open(path: str | Path, why: str) -> str:
     """Return the line for a database file that cannot be opened at all, and why."""
     return f"cannot open database {path}: {why}; fix that or point DATABASE_PATH at another file"
+
+
+def refuse_unusable_place(path: Path) -> None:
+    """Raise StorageError unless `path` can become the database: a file, or nothing yet.
+
+    Creates the missing folders above it, as the store would need them anyway.
+    """
+    kind = not_a_file(path)
+    if kind is not None:
+        raise StorageError(cannot_open(path, f"it is {kind}, not a file"))
+    ensure_directory(path)
 
 
 def ensure_directory(path: Path) -> None:
@@ -86,8 +120,9 @@ def operator_error(path: str, error: sqlite3.Error, busy_timeout: float) -> Stor
 
 
 def _why_not_open(path: Path, error: sqlite3.Error) -> str:
-    if path.is_dir():
-        return "it is a directory, not a file"
+    kind = not_a_file(path)
+    if kind is not None:
+        return f"it is {kind}, not a file"
     if not os.access(path.parent, os.W_OK | os.X_OK):
         return f"this user cannot write to the directory {path.parent}"
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):

@@ -547,6 +547,35 @@ async def test_a_directory_as_the_path_is_refused(tmp_path: Path) -> None:
     )
 
 
+def side_files(path: Path) -> list[Path]:
+    """Return the files SQLite keeps beside a database, those that exist."""
+    return [side for suffix in ("-wal", "-shm", "-journal")
+            if (side := path.with_name(path.name + suffix)).exists()]
+
+
+@pytest.mark.parametrize("kind", ["a character device", "a named pipe"])
+async def test_a_device_or_a_pipe_as_the_path_is_refused_untouched(
+    tmp_path: Path, kind: str
+) -> None:
+    # SQLite opens /dev/null without complaint, writes /dev/null-journal beside it and then
+    # fails with "disk I/O error".
+    if kind == "a named pipe":
+        path = tmp_path / "advisor.db"
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/null")
+    before = side_files(path)
+
+    with pytest.raises(StorageError) as caught:
+        await SqliteStore.open(path)
+
+    assert str(caught.value) == (
+        f"cannot open database {path}: it is {kind}, not a file;"
+        " fix that or point DATABASE_PATH at another file"
+    )
+    assert side_files(path) == before
+
+
 GARBAGE = b"these bytes were never an SQLite database\n" * 100
 
 
