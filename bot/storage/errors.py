@@ -43,10 +43,10 @@ def cannot_open(path: str | Path, why: str) -> str:
     return f"cannot open database {path}: {why}; fix that or point DATABASE_PATH at another file"
 
 
-def refuse_unusable_place(path: Path) -> None:
-    """Raise StorageError unless `path` can become the database: a file, or nothing yet.
+def prepare_place(path: Path) -> None:
+    """Make `path` ready to become the database; StorageError says what is in the way.
 
-    Creates the missing folders above it, as the store would need them anyway.
+    Refuses a folder or a device in its place, and creates the missing folders above it.
     """
     kind = not_a_file(path)
     if kind is not None:

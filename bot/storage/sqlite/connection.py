@@ -25,7 +25,7 @@ from typing import NoReturn, TypeVar
 
 import aiosqlite
 
-from bot.storage.errors import is_busy, operator_error, raise_for, refuse_unusable_place
+from bot.storage.errors import is_busy, operator_error, prepare_place, raise_for
 
 T = TypeVar("T")
 Work = Callable[[sqlite3.Connection], T]
@@ -48,7 +48,7 @@ class Connection:
     @classmethod
     async def open(cls, path: str, busy_timeout: float) -> Connection:
         """Open (or create) the database file; StorageError says why it cannot be used."""
-        await asyncio.to_thread(refuse_unusable_place, Path(path))
+        await asyncio.to_thread(prepare_place, Path(path))
         try:
             # isolation_level=None: transactions are the explicit BEGIN ... COMMIT of this
             # package. `timeout` is sqlite3_busy_timeout, in force from the first statement on.
