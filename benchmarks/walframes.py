@@ -22,8 +22,9 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
-import bot.storage.sqlite as sqlite_store
+import bot.storage.sqlite.store as sqlite_store
 from benchmarks import growth, scenario
+from bot.storage.schema import set_up
 
 HEADER = 32  # bytes of the WAL header
 FRAME_HEADER = 24
@@ -44,13 +45,9 @@ def frames(wal: bytes) -> list[int]:
     return found
 
 
-_connect = sqlite_store._connect
-
-
-def _no_checkpoints(path: str, busy_timeout: float) -> sqlite3.Connection:
-    conn = _connect(path, busy_timeout)
+def _no_checkpoints(conn: sqlite3.Connection, path: str) -> int:
     conn.execute("PRAGMA wal_autocheckpoint = 0")
-    return conn
+    return set_up(conn, path)
 
 
 def count(stored: int, people: int, workdir: Path) -> dict[str, tuple[int, int]]:
@@ -63,7 +60,7 @@ def count(stored: int, people: int, workdir: Path) -> dict[str, tuple[int, int]]
     try:
         keeper.execute("SELECT count(*) FROM sqlite_schema").fetchall()
         # The store has no setting for this, and only this diagnostic needs one.
-        with mock.patch.object(sqlite_store, "_connect", _no_checkpoints):
+        with mock.patch.object(sqlite_store, "set_up", _no_checkpoints):
             asyncio.run(growth.one_round(dialogue, file, stored, people, turn=0))
         written = frames(Path(f"{file}-wal").read_bytes())
         owner = dict(keeper.execute("SELECT pageno, name FROM dbstat"))

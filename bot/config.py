@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -28,6 +29,11 @@ _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # PTB puts the path into a Tornado URL pattern: no regex characters besides the escaped dot.
 _WEBHOOK_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
 _SWITCH = {"on": True, "off": False}
+_CHAT_ID = re.compile(r"-?[0-9]{1,16}")
+CHAT_ID_LIMIT = 2**52
+"""Telegram's chat ids have at most 52 significant bits."""
+MAX_INACTIVITY_HOURS = 8760.0  # a year
+MAX_STOP_SECONDS = 86400.0  # a day
 
 
 @dataclass(frozen=True)
@@ -78,18 +84,18 @@ def load_settings(
     return Settings(
         token=_token(get("TELEGRAM_BOT_TOKEN")),
         base_url=base_url,
-        database_path=Path(get("DATABASE_PATH") or default_database(values)),
+        database_path=_database_path(get("DATABASE_PATH")) or default_database(values),
         dialogue_path=Path(get("DIALOGUE_PATH") or DEFAULT_DIALOGUE),
         log_level=_log_level(get("LOG_LEVEL") or "INFO"),
         admin_chat_ids=_chat_ids(get("ADMIN_CHAT_IDS")),
-        inactivity_hours=_positive("INACTIVITY_HOURS", get("INACTIVITY_HOURS"), 24.0),
+        inactivity_hours=_hours(get("INACTIVITY_HOURS")),
         webhook_url=webhook_url,
         webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
         webhook_port=_port(get("WEBHOOK_PORT")),
         webhook_path=_webhook_path(get("WEBHOOK_PATH"), webhook_url),
         webhook_secret=_webhook_secret(get("WEBHOOK_SECRET"), required=webhook_url is not None),
         flood_control=_switch("FLOOD_CONTROL", get("FLOOD_CONTROL"), default=True),
-        stop_timeout=_positive("STOP_TIMEOUT", get("STOP_TIMEOUT"), 20.0),
+        stop_timeout=_stop_timeout(get("STOP_TIMEOUT")),
     )
 
 
@@ -126,6 +132,19 @@ def _base_url(value: str | None) -> str | None:
     return value
 
 
+def _database_path(value: str | None) -> Path | None:
+    """SQLite reads ':memory:' and 'file:...' as other things than the file named."""
+    if value is None:
+        return None
+    if value == ":memory:" or value[:5].lower() == "file:":
+        raise ConfigError(
+            f"DATABASE_PATH must be the path of a file (e.g. data/advisor.db), not {value!r}: "
+            f"SQLite reads that as an in-memory database or a URI, where saved answers can "
+            f"be lost"
+        )
+    return Path(value)
+
+
 def _log_level(value: str) -> str:
     level = value.upper()
     if level not in LOG_LEVELS:
@@ -136,24 +155,35 @@ def _log_level(value: str) -> str:
 def _chat_ids(value: str | None) -> frozenset[int]:
     if value is None:
         return frozenset()
-    try:
-        return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
-    except ValueError:
+    parts = [part for part in value.replace(" ", "").split(",") if part]
+    if not all(_CHAT_ID.fullmatch(part) and 0 < abs(int(part)) < CHAT_ID_LIMIT for part in parts):
         raise ConfigError(
             f"ADMIN_CHAT_IDS must be chat ids separated by commas, e.g. 12345,-100678, "
             f"got {value!r}"
-        ) from None
+        )
+    return frozenset(int(part) for part in parts)
 
 
-def _positive(name: str, value: str | None, default: float) -> float:
+def _hours(value: str | None) -> float:
+    return _bounded("INACTIVITY_HOURS", value, 24.0, MAX_INACTIVITY_HOURS, "hours, at most "
+                    f"{MAX_INACTIVITY_HOURS:g} (a year)")
+
+
+def _stop_timeout(value: str | None) -> float:
+    return _bounded("STOP_TIMEOUT", value, 20.0, MAX_STOP_SECONDS, "seconds, at most "
+                    f"{MAX_STOP_SECONDS:g} (a day)")
+
+
+def _bounded(name: str, value: str | None, default: float, most: float, allowed: str) -> float:
+    """Return the setting as a number above 0 and at most `most`; nan and inf are refused."""
     if value is None:
         return default
     try:
         number = float(value)
     except ValueError:
-        number = -1.0
-    if number <= 0:
-        raise ConfigError(f"{name} must be a positive number, got {value!r}")
+        number = math.nan
+    if not (math.isfinite(number) and 0 < number <= most):
+        raise ConfigError(f"{name} must be a positive number of {allowed}, got {value!r}")
     return number
 
 
@@ -202,7 +232,8 @@ def _webhook_secret(value: str | None, *, required: bool) -> str | None:
 def _port(value: str | None) -> int:
     if value is None:
         return 8080
-    if not value.isdecimal() or not 1 <= int(value) <= 65535:
+    # ASCII digits only, and few: int() would also take other scripts' digits and "1_0".
+    if not re.fullmatch(r"[0-9]{1,5}", value) or not 1 <= int(value) <= 65535:
         raise ConfigError(f"WEBHOOK_PORT must be a port number from 1 to 65535, got {value!r}")
     return int(value)
 

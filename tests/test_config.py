@@ -63,6 +63,57 @@ def test_a_malformed_setting_is_one_clear_line(name: str, value: str, message: s
     assert "\n" not in str(raised.value)
 
 
+HOURS = "INACTIVITY_HOURS must be a positive number of hours, at most 8760 (a year), got {!r}"
+STOP = "STOP_TIMEOUT must be a positive number of seconds, at most 86400 (a day), got {!r}"
+PORT = "WEBHOOK_PORT must be a port number from 1 to 65535, got {!r}"
+CHATS = "ADMIN_CHAT_IDS must be chat ids separated by commas, e.g. 12345,-100678, got {!r}"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        *[("INACTIVITY_HOURS", v, HOURS) for v in ("nan", "inf", "-inf", "1e300", "8761", "0")],
+        # nan made every stop exit 3 at once; inf and 1e300 hung the stop (the watchdog's
+        # timer overflowed).
+        *[("STOP_TIMEOUT", v, STOP) for v in ("nan", "NaN", "inf", "1e300", "86401", "-1")],
+        *[("WEBHOOK_PORT", v, PORT) for v in ("nan", "inf", "0", "8_080", "+80", "٨٠٨٠",
+                                              "9" * 5000)],
+        *[("ADMIN_CHAT_IDS", v, CHATS) for v in ("nan", "inf", "1e3", "0", "12,1" + "0" * 30,
+                                                 "1_000", "٣")],
+    ],
+)
+def test_a_number_out_of_range_is_refused_with_what_is_allowed(
+    name: str, value: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings({name: value}, env_file=None)
+    assert str(raised.value) == message.format(value)
+
+
+def test_numbers_at_their_limits_are_accepted() -> None:
+    settings = load_settings(
+        {"INACTIVITY_HOURS": "8760", "STOP_TIMEOUT": "86400", "WEBHOOK_PORT": "65535",
+         "ADMIN_CHAT_IDS": "1, -1001234567890"},
+        env_file=None,
+    )
+    assert (settings.inactivity_hours, settings.stop_timeout) == (8760.0, 86400.0)
+    assert settings.webhook_port == 65535
+    assert settings.admin_chat_ids == {1, -1001234567890}
+    small = load_settings({"INACTIVITY_HOURS": "0.25", "STOP_TIMEOUT": "0.5"}, env_file=None)
+    assert (small.inactivity_hours, small.stop_timeout) == (0.25, 0.5)
+
+
+@pytest.mark.parametrize("value", [":memory:", "file:advisor.db", "FILE:/tmp/x.db?mode=memory"])
+def test_a_database_that_is_no_file_is_refused(value: str) -> None:
+    # ':memory:' passed `check`, then lost every answer the bot said it saved at exit.
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"DATABASE_PATH": value}, env_file=None)
+    assert str(raised.value) == (
+        f"DATABASE_PATH must be the path of a file (e.g. data/advisor.db), not {value!r}: "
+        "SQLite reads that as an in-memory database or a URI, where saved answers can be lost"
+    )
+
+
 WEBHOOK = {"WEBHOOK_URL": "https://bot.example.com/tg/hook", "WEBHOOK_SECRET": SECRET}
 
 

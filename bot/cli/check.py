@@ -1,18 +1,15 @@
 """`check`: is everything in place for the bot to run? One line per check.
 
-Nothing is changed: a missing database is not created (the bot creates it at start), and the
-write test on an existing one is rolled back. Run it as the user the bot runs as, since that
-user's permissions are what count. The exit code is 0 only when every check passed.
+Nothing is left changed: the database is tried rather than asked about, and what the try made
+is rolled back or removed (bot.storage.reports.health). Run it as the user the bot runs as,
+since that user's permissions are what count. The exit code is 0 only when every check passed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import sqlite3
 import time
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +20,7 @@ from bot.engine.checks import summary
 from bot.engine.loader import load_dialogue
 from bot.errors import ConfigError, DialogueError
 from bot.logs import redact, setup_logging
-from bot.storage.migrations import LATEST
+from bot.storage.reports.health import check_database
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -115,38 +112,8 @@ def _dialogue(path: Path) -> Check:
 
 
 def _database(path: Path) -> Check:
-    """Open an existing database without creating it, read its schema, try a write lock."""
-    if not path.exists():
-        return _future_database(path)
-    try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True,
-                                     timeout=TIMEOUT)) as conn:
-            found: int = conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.execute("BEGIN IMMEDIATE")  # the write lock: writable and not held by others
-            conn.execute("ROLLBACK")
-    except sqlite3.Error as error:
-        return Check("database", passed=False, detail=(
-            f"{path}: {error}; fix the file's permissions, free the lock or restore it from a "
-            f"backup, or point DATABASE_PATH at another file"))
-    if found > LATEST:
-        return Check("database", passed=False, detail=(
-            f"{path} has schema version {found}, newer than this bot's {LATEST}; upgrade the "
-            f"bot or point DATABASE_PATH at another file"))
-    upgrade = f", upgraded to {LATEST} at start" if found < LATEST else ""
-    return Check("database", passed=True, detail=(
-        f"{path}: schema version {found}{upgrade}; writable"))
-
-
-def _future_database(path: Path) -> Check:
-    parent = path.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if parent.is_dir() and os.access(parent, os.W_OK | os.X_OK):
-        return Check("database", passed=True, detail=f"{path} does not exist yet; the bot "
-                     f"creates it at start ({parent} is writable)")
-    return Check("database", passed=False, detail=(
-        f"{path} does not exist and cannot be created: {parent} is not a writable directory; "
-        f"fix that or point DATABASE_PATH elsewhere"))
+    verdict = check_database(path)
+    return Check("database", passed=verdict.passed, detail=verdict.detail)
 
 
 async def _bot_api(settings: Settings) -> list[Check]:

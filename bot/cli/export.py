@@ -11,6 +11,7 @@ from bot.cli.common import Commands, add_period_options, output
 from bot.config import load_settings
 from bot.engine.loader import load_dialogue
 from bot.ops import export as rows
+from bot.storage.reports.finished import finished_sessions
 
 
 def add(commands: Commands) -> None:
@@ -29,7 +30,7 @@ def export(args: argparse.Namespace) -> int:
     found = load_settings()
     dialogue = load_dialogue(args.dialogue or found.dialogue_path)
     since = None if args.since is None else time.time() - args.since
-    sessions = rows.finished_sessions(found.database_path, dialogue.id, since)
+    sessions = finished_sessions(found.database_path, dialogue.id, since)
     key = rows.export_key(found.database_path) if args.anonymize else None
     write = rows.write_csv if args.format == "csv" else rows.write_jsonl
     with output(args.output) as out:

@@ -17,14 +17,13 @@ import json
 import os
 import secrets
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.engine.model import Answer, Dialogue
+from bot.engine.model import Dialogue
 from bot.errors import StorageError
-from bot.ops.stats import connect_read_only
+from bot.storage.reports.finished import FinishedSession
 
 KEY_BYTES = 32
 PSEUDONYM_CHARS = 16
@@ -32,52 +31,6 @@ FIXED_COLUMNS = (
     "session_id", "dialogue_id", "dialogue_version", "started_at", "finished_at", "outcome",
     "outcome_title",
 )
-
-
-@dataclass(frozen=True)
-class FinishedSession:
-    """One finished session as stored, with its answers in the order given."""
-
-    chat_id: int
-    session_id: int
-    dialogue_id: str
-    dialogue_version: str
-    started_at: float
-    finished_at: float
-    outcome: str | None
-    answers: tuple[Answer, ...]
-
-
-def finished_sessions(
-    db_path: Path, dialogue_id: str, since: float | None = None
-) -> list[FinishedSession]:
-    """Return the dialogue's sessions finished at or after `since` (None: ever), oldest first."""
-    params = {"dialogue": dialogue_id, "since": float("-inf") if since is None else since}
-    where = "s.dialogue_id = :dialogue AND s.status = 'finished' AND s.finished_at >= :since"
-    conn = connect_read_only(db_path)
-    try:
-        conn.execute("BEGIN")  # sessions and answers from one snapshot
-        answers: dict[int, list[Answer]] = {}
-        for session_id, *answer in conn.execute(
-            "SELECT a.session_id, a.question_id, a.option_id, a.answered_at"
-            f" FROM answers AS a JOIN sessions AS s ON s.id = a.session_id WHERE {where}"
-            " ORDER BY a.session_id, a.position",
-            params,
-        ):
-            answers.setdefault(session_id, []).append(Answer(*answer))
-        rows = conn.execute(
-            "SELECT s.chat_id, s.id, s.dialogue_id, s.dialogue_version, s.started_at,"
-            f" s.finished_at, s.outcome FROM sessions AS s WHERE {where}"
-            " ORDER BY s.finished_at, s.id",
-            params,
-        ).fetchall()
-    finally:
-        conn.close()
-    return [
-        FinishedSession(chat, number, dialogue, version, started, finished, outcome,
-                        tuple(answers.get(number, ())))
-        for chat, number, dialogue, version, started, finished, outcome in rows
-    ]
 
 
 # Pseudonyms ----------------------------------------------------------------------------------

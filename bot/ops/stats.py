@@ -9,23 +9,21 @@ Definitions (over the sessions of one dialogue id, any version, started in the p
 - a question was reached by a session that answered it or is (or was left) waiting on it, and
   an abandoned session stopped at the question it was left waiting on.
 
-The SQL is here, not in bot.storage, because it only reads the documented schema through its
-own read-only connection (`mode=ro`), so it can run beside the bot. Every query scans the
-sessions of the period once; no index beyond the schema's is needed.
+The counts come from bot.storage.reports.usage, which reads them through a read-only
+connection of its own, so `stats` can run beside the bot; this module turns them into the
+report.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 import statistics
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.engine.model import Dialogue
-from bot.errors import StorageError
+from bot.storage.reports.usage import UsageCounts, read_usage
 
 _DURATION = re.compile(r"(\d+)\s*(m|h|d|w)")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -40,27 +38,6 @@ def parse_duration(text: str) -> timedelta:
             "d (days) or w (weeks), e.g. 30m, 12h, 7d, 4w"
         )
     return timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
-
-
-def connect_read_only(db_path: Path) -> sqlite3.Connection:
-    """Open the bot's database for reading only; StorageError says what is wrong with it."""
-    if not db_path.is_file():
-        raise StorageError(
-            f"no database at {db_path}: the bot has not stored anything there yet, or "
-            "DATABASE_PATH points somewhere else"
-        )
-    conn = sqlite3.connect(
-        db_path.resolve().as_uri() + "?mode=ro", uri=True, timeout=5.0, isolation_level=None
-    )
-    try:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-    except sqlite3.DatabaseError as error:
-        conn.close()
-        raise StorageError(f"cannot read {db_path}: {error}") from None
-    if not {"sessions", "answers"} <= tables:
-        conn.close()
-        raise StorageError(f"{db_path} is not the advisor's database: it has no sessions table")
-    return conn
 
 
 @dataclass(frozen=True)
@@ -111,10 +88,6 @@ class Stats:
         return self.started - self.finished - self.abandoned
 
 
-_PERIOD = "dialogue_id = :dialogue AND started_at >= :since"
-_ABANDONED = "(status = 'restarted' OR (status = 'active' AND updated_at < :idle_before))"
-
-
 def collect_stats(
     db_path: Path, dialogue: Dialogue, since: float | None, now: float, inactivity_hours: float
 ) -> Stats:
@@ -122,49 +95,18 @@ def collect_stats(
 
     Blocking; from the bot's event loop call it through asyncio.to_thread.
     """
-    params = {
-        "dialogue": dialogue.id,
-        "since": float("-inf") if since is None else since,
-        "idle_before": now - inactivity_hours * 3600,
-    }
-    conn = connect_read_only(db_path)
-    try:
-        conn.execute("BEGIN")  # one snapshot for every query, even while the bot writes
-        started, finished, restarted, idle = conn.execute(
-            "SELECT count(*), coalesce(sum(status = 'finished'), 0),"
-            " coalesce(sum(status = 'restarted'), 0),"
-            " coalesce(sum(status = 'active' AND updated_at < :idle_before), 0)"
-            f" FROM sessions WHERE {_PERIOD}",
-            params,
-        ).fetchone()
-        funnel = _funnel(conn, dialogue, params)
-        outcomes = _outcomes(conn, dialogue, params, finished)
-        median = _median_duration(conn, params)
-    finally:
-        conn.close()
+    counts = read_usage(db_path, dialogue.id, since, idle_before=now - inactivity_hours * 3600)
+    durations = counts.durations
     return Stats(
         dialogue.id, dialogue.title, since, now, inactivity_hours,
-        started, finished, restarted, idle, funnel, outcomes, median,
+        counts.started, counts.finished, counts.restarted, counts.idle,
+        _funnel(dialogue, counts), _outcomes(dialogue, counts),
+        statistics.median(durations) if durations else None,
     )
 
 
-def _funnel(
-    conn: sqlite3.Connection, dialogue: Dialogue, params: Mapping[str, object]
-) -> tuple[FunnelRow, ...]:
-    answered = dict(conn.execute(
-        "SELECT a.question_id, count(DISTINCT a.session_id)"
-        " FROM answers AS a JOIN sessions AS s ON s.id = a.session_id"
-        " WHERE s.dialogue_id = :dialogue AND s.started_at >= :since GROUP BY a.question_id",
-        params,
-    ).fetchall())
-    waiting: dict[str, tuple[int, int]] = {
-        question: (count, stopped)
-        for question, count, stopped in conn.execute(
-            f"SELECT current_question, count(*), sum({_ABANDONED}) FROM sessions"
-            f" WHERE {_PERIOD} AND status != 'finished' GROUP BY current_question",
-            params,
-        )
-    }
+def _funnel(dialogue: Dialogue, counts: UsageCounts) -> tuple[FunnelRow, ...]:
+    answered, waiting = counts.answered, counts.waiting
     # Questions of older versions that sessions still name come last, by id.
     extra = sorted((set(answered) | set(waiting)) - set(dialogue.questions))
     rows = []
@@ -180,37 +122,19 @@ def _funnel(
     return tuple(rows)
 
 
-def _outcomes(
-    conn: sqlite3.Connection, dialogue: Dialogue, params: Mapping[str, object], finished: int
-) -> tuple[OutcomeCount, ...]:
-    counts: list[tuple[str, int]] = conn.execute(
-        f"SELECT outcome, count(*) FROM sessions WHERE {_PERIOD} AND status = 'finished'"
-        " GROUP BY outcome",
-        params,
-    ).fetchall()
+def _outcomes(dialogue: Dialogue, counts: UsageCounts) -> tuple[OutcomeCount, ...]:
     order = {outcome: index for index, outcome in enumerate(dialogue.outcomes)}
-    counts.sort(key=lambda row: (-row[1], order.get(row[0], len(order)), row[0]))
+    ranked = sorted(counts.outcomes, key=lambda row: (-row[1], order.get(row[0], len(order)),
+                                                      row[0]))
     return tuple(
         OutcomeCount(
             outcome,
             known.title if (known := dialogue.outcomes.get(outcome)) else outcome,
             count,
-            100 * count / finished,
+            100 * count / counts.finished,
         )
-        for outcome, count in counts
+        for outcome, count in ranked
     )
-
-
-def _median_duration(conn: sqlite3.Connection, params: Mapping[str, object]) -> float | None:
-    durations = [
-        row[0]
-        for row in conn.execute(
-            f"SELECT finished_at - started_at FROM sessions WHERE {_PERIOD}"
-            " AND status = 'finished'",
-            params,
-        )
-    ]
-    return statistics.median(durations) if durations else None
 
 
 # Rendering -----------------------------------------------------------------------------------

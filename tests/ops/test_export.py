@@ -15,6 +15,7 @@ from bot.engine.model import Dialogue, Option, Question
 from bot.errors import StorageError
 from bot.ops import export
 from bot.ops.export import iso_utc
+from bot.storage.reports.finished import finished_sessions
 from tests.ops.conftest import Usage, run_cli
 from tests.ops.usage import COMMUTER, DAY, GYM, HOME
 
@@ -26,7 +27,7 @@ QUESTIONS = ["use", "work", "hours", "comfort", "isolation", "leak", "sound", "b
 def csv_rows(usage: Usage, dialogue: Dialogue, key: bytes | None = None,
              since: float | None = None) -> list[dict[str, str]]:
     out = io.StringIO()
-    sessions = export.finished_sessions(usage.path, dialogue.id, since)
+    sessions = finished_sessions(usage.path, dialogue.id, since)
     assert export.write_csv(sessions, dialogue, out, key) == len(sessions)
     return list(csv.DictReader(io.StringIO(out.getvalue())))
 
@@ -70,7 +71,7 @@ def test_jsonl_keeps_the_answers_in_order_and_since_counts_finishing_time(
     usage_db: Usage, dialogue: Dialogue
 ) -> None:
     out = io.StringIO()
-    sessions = export.finished_sessions(usage_db.path, dialogue.id, usage_db.now - WEEK)
+    sessions = finished_sessions(usage_db.path, dialogue.id, usage_db.now - WEEK)
     assert export.write_jsonl(sessions, dialogue, out, None) == 3
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["chat_id"] for r in records] == [1, 2, 3]
@@ -88,9 +89,9 @@ def test_since_keeps_a_session_that_began_before_it_and_finished_after(
     usage_db: Usage, dialogue: Dialogue
 ) -> None:
     commuter_started = usage_db.now - 2 * DAY  # finished 200 s later
-    sessions = export.finished_sessions(usage_db.path, dialogue.id, commuter_started + 100)
+    sessions = finished_sessions(usage_db.path, dialogue.id, commuter_started + 100)
     assert [s.chat_id for s in sessions] == [1, 2, 3]
-    sessions = export.finished_sessions(usage_db.path, dialogue.id, commuter_started + 201)
+    sessions = finished_sessions(usage_db.path, dialogue.id, commuter_started + 201)
     assert [s.chat_id for s in sessions] == [2, 3]
 
 

@@ -12,14 +12,8 @@ from bot.advisor import Advisor
 from bot.config import PROJECT_ROOT
 from bot.engine.model import Dialogue
 from bot.errors import StorageError
-from bot.ops.stats import (
-    FunnelRow,
-    Stats,
-    collect_stats,
-    connect_read_only,
-    parse_duration,
-    render_stats,
-)
+from bot.ops.stats import FunnelRow, Stats, collect_stats, parse_duration, render_stats
+from bot.storage.reports import connect_read_only
 from bot.storage.sqlite import SqliteStore
 from tests.ops.conftest import Usage, run_cli
 from tests.ops.usage import COMMUTER, DAY, Clock, walk

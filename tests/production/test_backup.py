@@ -11,7 +11,7 @@ from bot.cli.backup import backup_command
 from bot.config import DEFAULT_DIALOGUE, Settings
 from bot.engine import engine
 from bot.engine.loader import load_dialogue
-from bot.storage.migrations import LATEST
+from bot.storage.schema import LATEST
 from bot.storage.sqlite import SqliteStore
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.cli.check import run_checks
 from bot.config import PROJECT_ROOT, Settings
-from bot.storage.migrations import LATEST
+from bot.storage.schema import LATEST
 from bot.storage.sqlite import SqliteStore
 from testing.fakebot.server import FakeBotApi
 from tests.production.harness import free_port, run_check
@@ -83,6 +85,60 @@ async def test_each_broken_part_is_a_failed_line_that_says_what_to_do(
         "Bot API"]
     assert api.startswith(f"✗ Bot API: cannot reach {nobody_there} within 5 s (")
     assert fake_api.token not in api
+
+
+async def database_line(path: Path) -> str:
+    return lines(await run_checks(Settings(database_path=path)))["database"]
+
+
+def tree(folder: Path) -> list[Path]:
+    """Return everything under `folder`, sorted."""
+    return sorted(folder.rglob("*"))
+
+
+async def test_a_device_or_a_pipe_fails_the_check_untouched(tmp_path: Path) -> None:
+    # /dev/null passed, and the bot then failed with "disk I/O error".
+    pipe = tmp_path / "advisor.db"
+    os.mkfifo(pipe)
+    devices = tree(Path("/dev"))
+    for path, kind in [(Path("/dev/null"), "a character device"), (pipe, "a named pipe")]:
+        assert await database_line(path) == (
+            f"✗ database: cannot open database {path}: it is {kind}, not a file; fix that or "
+            f"point DATABASE_PATH at another file")
+    assert tree(Path("/dev")) == devices  # no /dev/null-journal, say
+    assert tree(tmp_path) == [pipe]
+
+
+@pytest.mark.parametrize("path", ["/proc/x.db", "/proc/nonexistent/x.db"])
+async def test_a_place_the_bot_could_not_create_its_database_in_fails_the_check(
+    path: str,
+) -> None:
+    # Asked, os.access tells root that /proc is writable; only trying tells the truth.
+    line = await database_line(Path(path))
+    assert line.startswith(f"✗ database: {path} does not exist and cannot be created: "), line
+    assert line.endswith("; fix that or point DATABASE_PATH elsewhere"), line
+
+
+async def test_the_check_creates_the_database_where_it_will_live_and_removes_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "notes.txt").write_text("the operator's")
+    before = tree(tmp_path)
+    for db in (tmp_path / "data" / "advisor.db", tmp_path / "data" / "new" / "deep" / "bot.db"):
+        assert await database_line(db) == (
+            f"✓ database: {db} does not exist yet; the bot creates it at start "
+            f"({tmp_path / 'data'} is writable)")
+        assert tree(tmp_path) == before  # nothing made is left behind
+
+
+async def test_the_check_leaves_files_it_did_not_make_alone(tmp_path: Path) -> None:
+    db = tmp_path / "advisor.db"
+    stale = tmp_path / "advisor.db-journal"  # left by some earlier accident
+    stale.write_bytes(b"not the check's")
+    await database_line(db)
+    assert stale.read_bytes() == b"not the check's"
+    assert not db.exists()
 
 
 async def test_a_webhook_telegram_cannot_deliver_to_fails_the_check(

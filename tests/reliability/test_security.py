@@ -101,9 +101,8 @@ async def test_input_shaped_like_sql_is_only_ever_data(
 # Besides module constants (UPPER_CASE), what SQL text may splice in, and why it is safe:
 # none of it comes from a person.
 FIXED_SPLICES = {
-    "where": "one of two fixed conditions (bot/storage/sqlite.py)",
-    "version": "a migration number from enumerate (bot/storage/migrations.py)",
-    "table": "a name from a fixed tuple of table names (bot/cli/backup.py)",
+    "version": "a migration number from enumerate (bot/storage/schema.py)",
+    "table": "a name from a fixed tuple of table names (bot/storage/reports/backup.py)",
 }
 CONSTANT = re.compile(r"_?[A-Z][A-Z0-9_]*")
 

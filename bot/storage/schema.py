@@ -1,13 +1,17 @@
-"""The database schema as numbered migrations; migration N brings `PRAGMA user_version` to N.
+"""The database schema: numbered migrations, and setting up a connection to use them.
 
-Append new migrations, never edit a released one: a database remembers how far it got and only
-the scripts after that are applied, all of them in one transaction.
+Migration N brings `PRAGMA user_version` to N. Append new migrations, never edit a released one:
+a database remembers how far it got and only the scripts after that are applied, all of them in
+one transaction.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
+
+from bot.errors import StorageError
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: chats, their sessions and the answers given in each.
@@ -105,3 +109,46 @@ def migrate(conn: sqlite3.Connection, found: int) -> None:
             conn.execute(statement)
         # PRAGMA takes no parameters; `version` is an int from this module.
         conn.execute(f"PRAGMA user_version = {version:d}")
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    """Return the schema version the database says it has (0: a new file)."""
+    found: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return found
+
+
+def newer_schema(path: str | Path, found: int) -> str:
+    """Return the one line that refuses a database written by a newer bot."""
+    return (
+        f"{path} has schema version {found}, newer than this bot's {LATEST}; upgrade the bot"
+        " or point DATABASE_PATH at another file"
+    )
+
+
+def set_up(conn: sqlite3.Connection, path: str) -> int:
+    """Make the connection durable, then apply missing migrations, all or none.
+
+    Returns the database's data_version, which changes when another connection commits.
+    Raises StorageError when the file was written by a newer bot, and leaves it as it is.
+    """
+    conn.execute("PRAGMA foreign_keys = ON")
+    # Every commit is on disk before the write returns, through a power cut too (NORMAL would
+    # only survive a killed process); group commit makes that cheap.
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA journal_mode = WAL")
+    # Under the write lock, so two bots starting together cannot both migrate.
+    conn.execute("BEGIN IMMEDIATE")
+    with conn:  # COMMIT, or ROLLBACK on any error
+        _upgrade(conn, path)
+    version: int = conn.execute("PRAGMA data_version").fetchone()[0]
+    return version
+
+
+def _upgrade(conn: sqlite3.Connection, path: str) -> None:
+    found = user_version(conn)
+    if found > LATEST:
+        raise StorageError(newer_schema(path, found))
+    migrate(conn, found)
+    # Write even when nothing was migrated: a file SQLite could only open read-only fails
+    # here, at start-up, instead of at the first answer.
+    conn.execute(f"PRAGMA user_version = {LATEST:d}")
