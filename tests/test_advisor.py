@@ -51,9 +51,36 @@ def dialogue() -> Dialogue:
     return load_dialogue(SMALL)
 
 
+class FrontEnd(Advisor):
+    """The Advisor as a front end uses it: each turn is shown, then reported as delivered,
+    unless the test loses the reply (`lose_replies`), as a crash before the send would."""
+
+    lose_replies = False
+
+    async def start(self, chat_id: int, update_id: int | None = None) -> Turn:
+        return await self._show(chat_id, await super().start(chat_id, update_id))
+
+    async def press(
+        self, chat_id: int, session_id: int | None, data: str, update_id: int | None = None
+    ) -> Turn:
+        return await self._show(chat_id, await super().press(chat_id, session_id, data,
+                                                             update_id))
+
+    async def type_answer(self, chat_id: int, text: str, update_id: int | None = None) -> Turn:
+        return await self._show(chat_id, await super().type_answer(chat_id, text, update_id))
+
+    async def back(self, chat_id: int, update_id: int | None = None) -> Turn:
+        return await self._show(chat_id, await super().back(chat_id, update_id))
+
+    async def _show(self, chat_id: int, turn: Turn) -> Turn:
+        if not self.lose_replies:
+            await self.delivered(chat_id, turn)
+        return turn
+
+
 @pytest.fixture
-def advisor(dialogue: Dialogue, store: MemoryStore, clock: Clock) -> Advisor:
-    return Advisor(dialogue, store, clock=clock, idle_after=3600.0)
+def advisor(dialogue: Dialogue, store: MemoryStore, clock: Clock) -> FrontEnd:
+    return FrontEnd(dialogue, store, clock=clock, idle_after=3600.0)
 
 
 def labels(turn: Turn) -> list[str]:
@@ -66,7 +93,7 @@ async def answers(store: MemoryStore) -> list[tuple[str, str]]:
     return [(a.question, a.option) for a in stored.session.answers]
 
 
-async def test_a_start_welcomes_and_asks_the_first_question(advisor: Advisor) -> None:
+async def test_a_start_welcomes_and_asks_the_first_question(advisor: FrontEnd) -> None:
     turn = await advisor.start(CHAT, update_id=1)
 
     assert turn.kind == "question"
@@ -76,7 +103,7 @@ async def test_a_start_welcomes_and_asks_the_first_question(advisor: Advisor) ->
 
 
 async def test_an_update_handled_before_changes_nothing_and_shows_nothing(
-    advisor: Advisor, store: MemoryStore, clock: Clock
+    advisor: FrontEnd, store: MemoryStore, clock: Clock
 ) -> None:
     started = await advisor.start(CHAT, update_id=1)
     await advisor.press(CHAT, started.session_id, "where:commute", update_id=2)
@@ -94,7 +121,7 @@ async def test_an_update_handled_before_changes_nothing_and_shows_nothing(
 
 
 async def test_a_lower_update_id_after_a_quiet_week_is_answered(
-    advisor: Advisor, store: MemoryStore, clock: Clock
+    advisor: FrontEnd, store: MemoryStore, clock: Clock
 ) -> None:
     started = await advisor.start(CHAT, update_id=500)
     await advisor.press(CHAT, started.session_id, "where:commute", update_id=501)
@@ -111,7 +138,7 @@ async def test_a_lower_update_id_after_a_quiet_week_is_answered(
 
 
 async def test_a_quick_second_press_counts_once_and_gets_a_notice(
-    advisor: Advisor, store: MemoryStore, clock: Clock
+    advisor: FrontEnd, store: MemoryStore, clock: Clock
 ) -> None:
     started = await advisor.start(CHAT, update_id=1)
     first = await advisor.press(CHAT, started.session_id, "where:commute", update_id=2)
@@ -125,12 +152,14 @@ async def test_a_quick_second_press_counts_once_and_gets_a_notice(
     assert await answers(store) == [("where", "commute")]
 
 
-async def test_a_press_again_long_after_shows_the_question_whose_reply_was_lost(
-    advisor: Advisor, store: MemoryStore, clock: Clock
+async def test_a_press_again_after_its_reply_was_lost_shows_that_reply_once(
+    advisor: FrontEnd, store: MemoryStore, clock: Clock
 ) -> None:
     started = await advisor.start(CHAT, update_id=1)
+    advisor.lose_replies = True  # stored, then the bot stopped before the reply went out
     await advisor.press(CHAT, started.session_id, "where:commute", update_id=2)
-    clock.now += 60  # the bot stopped before the next question went out; they press again
+    advisor.lose_replies = False
+    clock.now += 1  # pressed again at once: not a double press, since nothing was shown
 
     turn = await advisor.press(CHAT, started.session_id, "where:commute", update_id=3)
 
@@ -138,14 +167,102 @@ async def test_a_press_again_long_after_shows_the_question_whose_reply_was_lost(
     assert turn.reply.text == "Step 2/2\n\nDo you want wireless?"
     assert turn.marked == "Where will you listen most?\n\n✅ Commuting"
     assert await answers(store) == [("where", "commute")]
-    # Another option on that message shows the same: what was stored, and the next question.
-    other = await advisor.press(CHAT, started.session_id, "where:home", update_id=4)
-    assert (other.kind, other.marked) == ("question", turn.marked)
+    # Shown now: another press on that message is a double press, whatever it names and
+    # however late it comes.
+    clock.now += 60
+    again = await advisor.press(CHAT, started.session_id, "where:home", update_id=4)
+    assert (again.kind, again.reply.text) == ("stale", advisor.texts.stale)
     assert await answers(store) == [("where", "commute")]
 
 
+async def test_a_lost_result_is_shown_when_the_last_button_is_pressed_again_once(
+    advisor: FrontEnd, store: MemoryStore
+) -> None:
+    started = await advisor.start(CHAT, update_id=1)
+    advisor.lose_replies = True
+    done = await advisor.press(CHAT, started.session_id, "where:home", update_id=2)
+    advisor.lose_replies = False
+    assert done.kind == "result"
+
+    shown = await advisor.press(CHAT, started.session_id, "where:home", update_id=3)
+    assert (shown.kind, shown.reply.text) == ("result", done.reply.text)
+    assert shown.marked == "Where will you listen most?\n\n✅ At home"
+    once = await advisor.press(CHAT, started.session_id, "where:home", update_id=4)
+    assert (once.kind, once.reply.text) == ("stale", advisor.texts.finished)
+    assert [s.status for s in await store.history(CHAT)] == ["finished"]
+
+
+async def test_typing_after_a_lost_result_shows_the_result(advisor: FrontEnd) -> None:
+    started = await advisor.start(CHAT, update_id=1)
+    advisor.lose_replies = True
+    done = await advisor.press(CHAT, started.session_id, "where:home", update_id=2)
+    advisor.lose_replies = False
+
+    shown = await advisor.type_answer(CHAT, "At home", update_id=3)
+    assert (shown.kind, shown.reply.text) == ("result", done.reply.text)
+    after = await advisor.type_answer(CHAT, "thanks!", update_id=4)
+    assert (after.kind, after.reply.text) == ("notice", advisor.texts.finished)
+
+
+async def test_a_typed_answer_is_applied_only_to_a_question_that_was_shown(
+    advisor: FrontEnd, store: MemoryStore
+) -> None:
+    await advisor.start(CHAT, update_id=1)
+    advisor.lose_replies = True  # "Commuting" stored; the next question never went out
+    await advisor.type_answer(CHAT, "Commuting", update_id=2)
+    advisor.lose_replies = False
+
+    # The person, seeing no reply, types their answer again: it must not answer question 2.
+    again = await advisor.type_answer(CHAT, "Commuting", update_id=3)
+    assert again.kind == "question"
+    assert again.reply.text == "Step 2/2\n\nDo you want wireless?"
+    assert await answers(store) == [("where", "commute")]
+    taken = await advisor.type_answer(CHAT, "Wired", update_id=4)
+    assert taken.kind == "result"
+    assert await answers(store) == [("where", "commute"), ("wireless", "off")]
+
+
+async def test_after_a_restore_every_input_first_shows_where_the_chat_stands(
+    advisor: FrontEnd, store: MemoryStore
+) -> None:
+    started = await advisor.start(CHAT, update_id=1)
+    assert started.session_id is not None
+    await advisor.press(CHAT, started.session_id, "where:commute", update_id=2)
+    store.restore()  # the database is put back from a backup made at this point
+    restored_text = advisor.texts.restored + "\n\nStep 2/2\n\nDo you want wireless?"
+
+    # A button from a session the backup does not have: shown where the chat stands.
+    newer = await advisor.press(CHAT, started.session_id + 1, "wireless:on", update_id=3)
+    assert (newer.kind, newer.reply.text) == ("question", restored_text)
+    store.restore()
+    # A button of an earlier question: the same, instead of a notice with nowhere to go.
+    older = await advisor.press(CHAT, started.session_id, "where:home", update_id=4)
+    assert (older.kind, older.reply.text) == ("question", restored_text)
+    store.restore()
+    typed = await advisor.type_answer(CHAT, "Wired", update_id=5)
+    assert (typed.kind, typed.reply.text) == ("question", restored_text)
+    assert await answers(store) == [("where", "commute")]
+    # Once shown, the question on screen is the real one: its buttons answer it.
+    answered = await advisor.press(CHAT, started.session_id, "wireless:off", update_id=6)
+    assert answered.kind == "result"
+
+
+async def test_sessions_stored_before_delivery_was_kept_use_the_double_press_window(
+    advisor: FrontEnd, store: MemoryStore, clock: Clock
+) -> None:
+    started = await advisor.start(CHAT, update_id=1)
+    await advisor.press(CHAT, started.session_id, "where:commute", update_id=2)
+    store.forget_delivery(CHAT)  # as a row written before the bot kept track
+    clock.now += 1
+    quick = await advisor.press(CHAT, started.session_id, "where:commute", update_id=3)
+    assert quick.kind == "stale"
+    clock.now += 60
+    late = await advisor.press(CHAT, started.session_id, "where:commute", update_id=4)
+    assert late.kind == "question"
+
+
 async def test_buttons_of_an_earlier_session_or_none_only_get_a_notice(
-    advisor: Advisor, store: MemoryStore
+    advisor: FrontEnd, store: MemoryStore
 ) -> None:
     nothing = await advisor.press(CHAT, 99, "where:home", update_id=1)
     assert (nothing.kind, nothing.reply.text) == ("notice", advisor.texts.no_result)
@@ -163,7 +280,7 @@ async def test_buttons_of_an_earlier_session_or_none_only_get_a_notice(
 
 
 async def test_after_a_long_pause_the_next_input_offers_to_continue_or_start_over(
-    advisor: Advisor, store: MemoryStore, clock: Clock
+    advisor: FrontEnd, store: MemoryStore, clock: Clock
 ) -> None:
     started = await advisor.start(CHAT, update_id=1)
     await advisor.press(CHAT, started.session_id, "where:commute", update_id=2)
@@ -188,7 +305,7 @@ async def test_after_a_long_pause_the_next_input_offers_to_continue_or_start_ove
 
 
 async def test_a_session_the_new_dialogue_no_longer_fits_starts_again_saying_why(
-    advisor: Advisor, dialogue: Dialogue, store: MemoryStore, tmp_path: Path
+    advisor: FrontEnd, dialogue: Dialogue, store: MemoryStore, tmp_path: Path
 ) -> None:
     started = await advisor.start(CHAT, update_id=1)
     await advisor.press(CHAT, started.session_id, "where:commute", update_id=2)
@@ -207,7 +324,7 @@ async def test_a_session_the_new_dialogue_no_longer_fits_starts_again_saying_why
 
 
 async def test_back_returns_to_the_question_asked_before_and_at_the_first_says_so(
-    advisor: Advisor, store: MemoryStore
+    advisor: FrontEnd, store: MemoryStore
 ) -> None:
     first = await advisor.back(CHAT, update_id=1)
     assert (first.kind, first.reply.text) == ("notice", advisor.texts.no_result)
@@ -225,7 +342,7 @@ async def test_back_returns_to_the_question_asked_before_and_at_the_first_says_s
 
 
 async def test_typing_without_a_session_starts_one_and_a_reprompt_is_remembered(
-    advisor: Advisor, store: MemoryStore, clock: Clock
+    advisor: FrontEnd, store: MemoryStore, clock: Clock
 ) -> None:
     turn = await advisor.type_answer(CHAT, "hello", update_id=1)
     assert turn.kind == "question"
@@ -244,7 +361,7 @@ async def test_typing_without_a_session_starts_one_and_a_reprompt_is_remembered(
 
 
 async def test_a_finished_session_is_shown_by_result_and_survives_a_new_start(
-    advisor: Advisor, store: MemoryStore
+    advisor: FrontEnd, store: MemoryStore
 ) -> None:
     assert (await advisor.result(CHAT)).text == advisor.texts.no_result
     started = await advisor.start(CHAT, update_id=1)
@@ -257,7 +374,7 @@ async def test_a_finished_session_is_shown_by_result_and_survives_a_new_start(
 
 
 async def test_my_data_lists_the_answers_and_forget_deletes_them(
-    advisor: Advisor, store: MemoryStore
+    advisor: FrontEnd, store: MemoryStore
 ) -> None:
     assert (await advisor.my_data(CHAT)).text == advisor.texts.mydata_empty
     started = await advisor.start(CHAT, update_id=1)
@@ -273,7 +390,7 @@ async def test_my_data_lists_the_answers_and_forget_deletes_them(
 
 
 async def test_a_chat_marked_blocked_is_inactive_until_it_writes_again(
-    advisor: Advisor, store: MemoryStore
+    advisor: FrontEnd, store: MemoryStore
 ) -> None:
     await advisor.start(CHAT, update_id=1)
     await advisor.mark_blocked(CHAT)
@@ -283,7 +400,7 @@ async def test_a_chat_marked_blocked_is_inactive_until_it_writes_again(
 
 
 async def test_a_reload_switches_only_to_a_valid_dialogue(
-    advisor: Advisor, dialogue: Dialogue, tmp_path: Path
+    advisor: FrontEnd, dialogue: Dialogue, tmp_path: Path
 ) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text(SMALL.read_text(encoding="utf-8").replace("start: where", "start: nowhere"),

@@ -19,17 +19,20 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.advisor.mydata import describe
-from bot.advisor.turns import CONTINUE, RESTART, Reload, Turn
+from bot.advisor.turns import CONTINUE, RESTART, Reload, Turn, TurnKind
 from bot.engine import engine
 from bot.engine.checks import summary
 from bot.engine.loader import load_dialogue
 from bot.engine.model import Button, Dialogue, Reply, Step, Texts
-from bot.engine.redelivery import lost_reply, redelivered
+from bot.engine.redelivery import delivery, lost_reply, redelivered
 from bot.errors import DialogueError
 from bot.storage.base import SessionStore, StoredSession
 
 Clock = Callable[[], float]
 log = logging.getLogger(__name__)
+
+_SHOWS_WHERE_IT_STANDS = frozenset({"question", "result", "reprompt"})
+"""Turns whose reply shows the session's current question or result."""
 
 
 class Advisor:
@@ -94,10 +97,24 @@ class Advisor:
         now = self._clock()
         if self._idle(stored, now):
             return await self._offer_to_continue(stored, update_id)
-        step = engine.press(self._dialogue, stored.session, data, now)
-        if step.kind == "stale" and lost_reply(self._dialogue, stored.session, data, now):
-            return await self._noted(chat_id, update_id, self._repeat(stored))
-        return await self._apply(stored, step, update_id)
+        return await self._pressed(stored, data, update_id, now)
+
+    async def _pressed(
+        self, stored: StoredSession, data: str, update_id: int | None, now: float
+    ) -> Turn:
+        """Answer the session's current question with a button, or say why not."""
+        session = stored.session
+        step = engine.press(self._dialogue, session, data, now)
+        if step.kind != "stale":
+            return await self._apply(stored, step, update_id)
+        delivered = delivery(stored.shown, len(session.answers))
+        if delivered == "restored":
+            turn = self._restored(stored)
+        elif lost_reply(self._dialogue, session, data, now, delivered):
+            turn = self._repeat(stored)
+        else:
+            turn = self._turn(step, stored)
+        return await self._noted(stored.chat_id, update_id, turn)
 
     async def type_answer(self, chat_id: int, text: str, update_id: int | None = None) -> Turn:
         """Answer with typed text; a chat with no session starts one first."""
@@ -109,6 +126,13 @@ class Advisor:
         now = self._clock()
         if self._idle(stored, now):
             return await self._offer_to_continue(stored, update_id)
+        delivered = delivery(stored.shown, len(stored.session.answers))
+        if delivered in ("unsure", "restored"):
+            # Typed text names no question: it may answer one the person never saw (its
+            # reply lost in a crash) or one from after a restored backup. Show where the
+            # chat stands first; what they type next is taken.
+            turn = self._restored(stored) if delivered == "restored" else self._showing(stored)
+            return await self._noted(chat_id, update_id, turn)
         step = engine.type_answer(self._dialogue, stored.session, text, now)
         return await self._apply(stored, step, update_id)
 
@@ -127,6 +151,15 @@ class Advisor:
         if stored is None:
             return Reply(self.texts.no_result)
         return engine.show(self._dialogue, stored.session)
+
+    async def delivered(self, chat_id: int, turn: Turn) -> None:
+        """Note that `turn`'s reply reached the person: the front end sent or printed it.
+
+        Until then a typed answer is not applied (it may answer a question never seen) and a
+        press on the previous question's button shows the reply again (bot.engine.redelivery).
+        """
+        if turn.kind in _SHOWS_WHERE_IT_STANDS and turn.session_id and turn.session:
+            await self._store.note_shown(chat_id, turn.session_id, len(turn.session.answers))
 
     # Around the dialogue -------------------------------------------------------------------
 
@@ -230,10 +263,18 @@ class Advisor:
             turn = await self._noted(stored.chat_id, update_id, self._showing(stored))
         return replace(turn, marked=marked)
 
-    def _showing(self, stored: StoredSession) -> Turn:
-        """Return a Turn that shows the stored session's current question, changing nothing."""
+    def _showing(self, stored: StoredSession, *, preface: str | None = None) -> Turn:
+        """Return a Turn that shows what the stored session shows now (its question, or its
+        result), changing nothing."""
         reply = engine.show(self._dialogue, stored.session)
-        return Turn("question", reply, stored.session, stored.id)
+        if preface is not None:
+            reply = Reply(f"{preface}\n\n{reply.text}", reply.buttons)
+        kind: TurnKind = "result" if stored.session.finished else "question"
+        return Turn(kind, reply, stored.session, stored.id)
+
+    def _restored(self, stored: StoredSession) -> Turn:
+        """Show where the chat stands after a restore from a backup, saying so."""
+        return self._showing(stored, preface=self.texts.restored)
 
     def _repeat(self, stored: StoredSession) -> Turn:
         """Show the current question again, marking the answer stored for the last one."""
@@ -249,6 +290,10 @@ class Advisor:
         """Answer a button of no session, or of a session that is not the chat's latest."""
         if stored is None:
             return self._notice(self.texts.no_result)
+        if delivery(stored.shown, len(stored.session.answers)) == "restored":
+            # Put back from a backup: this button may be from a session or a question the
+            # backup does not have.
+            return self._restored(stored)
         text = self.texts.finished if stored.session.finished else self.texts.stale
         return Turn("stale", Reply(text), stored.session, stored.id)
 

@@ -43,9 +43,9 @@ class Console:
         resumed = await self.advisor.resume(chat_id)
         if resumed is not None:
             self.say(f"Welcome back: continuing where you left off. {COMMANDS}\n")
-            self.say(render(resumed.reply))
+            await self.show(chat_id, resumed)
         else:
-            self.say(render((await self.advisor.start(chat_id)).reply))
+            await self.show(chat_id, await self.advisor.start(chat_id))
             self.say(f"{COMMANDS}\n")
         lines = LineReader(self.stdin)
         while (line := await lines.next()) is not END:
@@ -65,9 +65,13 @@ class Console:
         elif command == "result":
             self.say(render(await self.advisor.result(chat_id)))
         else:
-            turn = await self._turn(chat_id, command, line)
-            self.say(render(turn.reply))
+            await self.show(chat_id, await self._turn(chat_id, command, line))
         return True
+
+    async def show(self, chat_id: int, turn: Turn) -> None:
+        """Print what `turn` shows, then tell the Advisor it reached the person."""
+        self.say(render(turn.reply))
+        await self.advisor.delivered(chat_id, turn)
 
     async def _turn(self, chat_id: int, command: str, line: str) -> Turn:
         if command in ("restart", "start"):
@@ -78,9 +82,10 @@ class Console:
 
     async def _unreadable(self, chat_id: int) -> None:
         """Say a line could not be read as text, and show where the chat stands."""
+        self.say(self.advisor.texts.unreadable)
         resumed = await self.advisor.resume(chat_id)
-        shown = f"\n\n{render(resumed.reply)}" if resumed is not None else "\n"
-        self.say(f"{self.advisor.texts.unreadable}{shown}")
+        if resumed is not None:
+            await self.show(chat_id, resumed)
 
 
 END = object()

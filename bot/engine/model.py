@@ -211,6 +211,10 @@ class Texts:
         "Sorry, something went wrong on my side. Your answers so far are saved: "
         "press the latest button again, or send /start to begin again."
     )
+    restored: str = (
+        "I went back to an earlier save of our conversation, so your latest answers may be "
+        "gone. Here is where we are:"
+    )
     dialogue_changed: str = (
         "The questions have changed since you started, so let's begin again from the top."
     )

@@ -12,6 +12,8 @@ that no update of the chat can still be waiting, and a lower id is Telegram coun
 
 from __future__ import annotations
 
+from typing import Literal
+
 from bot.engine.engine import pressed
 from bot.engine.model import Dialogue, Session
 
@@ -30,22 +32,47 @@ def redelivered(
 
 
 DOUBLE_PRESS_SECONDS = 5.0
-"""Within this time a second press of an answered question's button is a double press."""
+"""Within this time a second press of an answered question's button is a double press, when
+whether the reply reached the person is not known (sessions stored before that was kept)."""
+
+Delivery = Literal["shown", "unsure", "restored", "unknown"]
+"""Whether what a session shows now reached the person:
+
+- shown: its reply was confirmed sent;
+- unsure: it was stored, but the bot may have stopped before its reply went out;
+- restored: the session came back from a backup; people may have seen later questions;
+- unknown: stored before the bot kept track (taken as shown, with the double-press window).
+"""
+
+NOT_SHOWN = -1
+RESTORED = -2
+"""The values a store keeps for "not confirmed yet" and "restored" (bot.storage.base)."""
 
 
-def lost_reply(dialogue: Dialogue, session: Session, data: str, now: float) -> bool:
+def delivery(shown: int | None, answers: int) -> Delivery:
+    """Tell whether a session with `answers` answers had its reply shown, from what the store
+    keeps: the number of answers when its reply was confirmed sent."""
+    if shown is None:
+        return "unknown"
+    if shown == RESTORED:
+        return "restored"
+    return "shown" if shown == answers else "unsure"
+
+
+def lost_reply(
+    dialogue: Dialogue, session: Session, data: str, now: float, delivered: Delivery
+) -> bool:
     """Tell a press whose reply may have been lost from a double press.
 
-    A button of the question answered last, pressed again long after that answer, means the
-    person never saw the next question (the bot stopped between storing and replying). A quick
-    second press is a double press and only gets a notice; so does data no button carries.
+    A button of the question answered last, pressed again while its reply (the next question,
+    or the result) is not known to have reached the person, means they never saw it: the bot
+    stopped between storing and replying. Once it was shown, such a press is a double press
+    and only gets a notice; so does data no button carries.
     """
-    if session.finished or not session.answers:
+    if not session.answers or delivered == "shown":
         return False
     last = session.answers[-1]
     button = pressed(dialogue, data)
-    return (
-        button is not None
-        and button[0].id == last.question
-        and now - last.at > DOUBLE_PRESS_SECONDS
-    )
+    if button is None or button[0].id != last.question:
+        return False
+    return delivered == "unsure" or now - last.at > DOUBLE_PRESS_SECONDS

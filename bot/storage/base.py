@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from bot.engine import redelivery
 from bot.engine.model import Session
 
 Status = Literal["active", "finished", "restarted"]
@@ -22,6 +23,16 @@ class StoredSession:
     last_update_id: int | None = None
     last_update_at: float | None = None
     """When the last handled update (`last_update_id`) was recorded, by the store's clock."""
+    shown: int | None = None
+    """Whether what the session shows now reached the person: the number of answers it had
+    when its reply was confirmed sent, NOT_SHOWN until then, RESTORED after a restore from a
+    backup, None when not known (rows from before this was kept; taken as shown)."""
+
+
+# `StoredSession.shown` of a state whose reply was not confirmed sent (yet), and of a session
+# restored from a backup (people may have seen later questions); the engine reads them.
+NOT_SHOWN = redelivery.NOT_SHOWN
+RESTORED = redelivery.RESTORED
 
 
 class SessionStore(Protocol):
@@ -71,6 +82,16 @@ class SessionStore(Protocol):
 
     async def note_update(self, chat_id: int, update_id: int) -> None:
         """Remember that the chat's update was handled, though it changed no session."""
+        ...
+
+    async def note_shown(self, chat_id: int, session_id: int, answers: int) -> None:
+        """Remember that the chat's session `session_id`, with `answers` answers, has its reply
+        on the person's screen (its question or result was sent).
+
+        Does not wait for the disk: kept in memory and written when convenient (the store may
+        lose it in a crash, which only makes the bot show that reply once more). Ignored when
+        the session has moved on since.
+        """
         ...
 
     async def mark_inactive(self, chat_id: int) -> None:

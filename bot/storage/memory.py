@@ -1,8 +1,9 @@
 """`SessionStore` in memory: the same rules as the SQLite store, for tests and experiments.
 
 Nothing survives the process. It keeps what the port promises (the chat's latest session,
-restarted ones kept as history, the last handled update and when, inactive chats, refusing to
-save over a session that was replaced), so the Advisor's rules can be tested without a file.
+restarted ones kept as history, the last handled update and when, whether its reply was shown,
+inactive chats, refusing to save over a session that was replaced), so the Advisor's rules can
+be tested without a file.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot.engine.model import Session
-from bot.storage.base import Status, StoredSession
+from bot.storage.base import NOT_SHOWN, RESTORED, Status, StoredSession
 
 Clock = Callable[[], float]
 
@@ -51,7 +52,7 @@ class MemoryStore:
                          if s.status == "active" else s for s in chat.sessions]
         self._record(chat, update_id, now)
         stored = StoredSession(next(self._ids), chat_id, _settled(session, now),
-                               _status(session), now)
+                               _status(session), now, shown=NOT_SHOWN)
         chat.sessions.append(stored)
         return self._with_last(chat, stored)
 
@@ -70,7 +71,7 @@ class MemoryStore:
         chat.active = True
         self._record(chat, update_id, now)
         saved = replace(latest, session=_settled(session, now), status=_status(session),
-                        updated_at=now)
+                        updated_at=now, shown=NOT_SHOWN)
         chat.sessions[-1] = saved
         return self._with_last(chat, saved)
 
@@ -96,6 +97,13 @@ class MemoryStore:
         chat.active = True
         self._record(chat, update_id, self._clock())
 
+    async def note_shown(self, chat_id: int, session_id: int, answers: int) -> None:
+        """Remember that the session's current reply reached the person."""
+        chat = self._chats.get(chat_id)
+        latest = chat.sessions[-1] if chat and chat.sessions else None
+        if chat and latest and latest.id == session_id and len(latest.session.answers) == answers:
+            chat.sessions[-1] = replace(latest, shown=answers)
+
     async def mark_inactive(self, chat_id: int) -> None:
         """Remember that the chat cannot be written to (the user blocked the bot)."""
         self._chats.setdefault(chat_id, _Chat()).active = False
@@ -113,6 +121,16 @@ class MemoryStore:
     async def close(self) -> None:
         """Nothing to write; remember that it was closed."""
         self.closed = True
+
+    def restore(self) -> None:
+        """Mark every session restored, as a backup put back in place would have them."""
+        for chat in self._chats.values():
+            chat.sessions = [replace(s, shown=RESTORED) for s in chat.sessions]
+
+    def forget_delivery(self, chat_id: int) -> None:
+        """Make the chat's sessions look stored before delivery was kept (shown unknown)."""
+        chat = self._chats[chat_id]
+        chat.sessions = [replace(s, shown=None) for s in chat.sessions]
 
     @staticmethod
     def _record(chat: _Chat, update_id: int | None, now: float) -> None:

@@ -79,6 +79,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sessions ADD COLUMN last_update_at REAL;
     ALTER TABLE chats ADD COLUMN last_update_at REAL;
     """,
+    # 4: whether what a session shows now reached the person (bot.storage.base.StoredSession
+    # .shown): how many answers it had when its reply was confirmed sent, -1 until then, -2
+    # in a backup (after a restore nobody knows what people saw). NULL, in rows from before,
+    # reads as shown, as the bot assumed then.
+    """
+    ALTER TABLE sessions ADD COLUMN shown INTEGER;
+    """,
 )
 
 LATEST = len(MIGRATIONS)

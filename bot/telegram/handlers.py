@@ -147,7 +147,7 @@ class TelegramFrontEnd:
             # The next question goes out before the pressed one loses its buttons: should the
             # bot stop in between, the person still has buttons to press (the Advisor's
             # lost-reply rule then shows the question they missed).
-            sent = await self._send(context, message.chat.id, turn.reply, turn.session_id)
+            sent = await self._show(context, message.chat.id, turn)
             if sent and turn.marked:
                 await _edit(context, message, turn.marked)
         finally:
@@ -185,10 +185,17 @@ class TelegramFrontEnd:
             reply = Reply(f"{self.texts.error}\n\n{question.text}", question.buttons)
             session_id = turn.session_id
         await advisor_bot(context.bot).send_text(chat_id, reply.text, keyboard(reply, session_id))
+        if turn is not None:
+            await self.advisor.delivered(chat_id, turn)
 
-    async def _show(self, context: Context, chat_id: int, turn: Turn) -> None:
-        if turn.shows_something:
-            await self._send(context, chat_id, turn.reply, turn.session_id)
+    async def _show(self, context: Context, chat_id: int, turn: Turn) -> bool:
+        """Send what `turn` shows and tell the Advisor it went out; False when nothing went."""
+        if not turn.shows_something:
+            return False
+        sent = await self._send(context, chat_id, turn.reply, turn.session_id)
+        if sent:
+            await self.advisor.delivered(chat_id, turn)
+        return sent
 
     async def _send(
         self, context: Context, chat_id: int, reply: Reply, session_id: int | None

@@ -194,6 +194,7 @@ class FakeBotApi:
         self._query_ids = itertools.count(1)
         self._faults: dict[str, list[_Fault]] = {}
         self._delays: dict[str, list[float]] = {}
+        self.held: list[Call] = []  # calls delay_next held back, as they arrived
         self._commands: dict[str, list[dict[str, str]]] = {}
         self._methods: dict[str, _Handler] = {
             name.lower(): handler for name, handler in self._method_table().items()
@@ -370,6 +371,22 @@ class FakeBotApi:
         """
         self._delays.setdefault(method.lower(), []).extend([seconds] * times)
 
+    def clear_delays(self) -> None:
+        """Forget the holds `delay_next` has not used yet (after the bot they were for died)."""
+        self._delays.clear()
+
+    async def wait_held(
+        self, method: str, *, count: int = 1, timeout: float = 10.0  # noqa: ASYNC109
+    ) -> Call:
+        """Wait until `count` calls of `method` in all are being held by `delay_next`."""
+        found = await self._wait_until(
+            lambda: held[count - 1] if len(held := [
+                c for c in self.held if c.method.lower() == method.lower()]) >= count else None,
+            timeout)
+        if found is None:
+            raise TimeoutError(f"no {count} held {method} within {timeout} s")
+        return found
+
     async def wait_for(
         self, predicate: Callable[[Call], bool], *,
         timeout: float = 10.0,  # noqa: ASYNC109 - the documented way to bound the wait
@@ -427,7 +444,7 @@ class FakeBotApi:
         params = await _read_params(request)
         injected = False
         try:
-            await self._apply_delay(name)
+            await self._apply_delay(name, params)
             fault = self._take_fault(name)
             if fault is not None:
                 injected = True
@@ -450,9 +467,11 @@ class FakeBotApi:
         self.calls.append(dataclasses.replace(call, index=len(self.calls)))
         self._wake()
 
-    async def _apply_delay(self, name: str) -> None:
+    async def _apply_delay(self, name: str, params: JSONDict) -> None:
         delays = self._delays.get(name.lower())
         if delays:
+            self.held.append(Call(name, params, time.monotonic()))
+            self._wake()
             await asyncio.sleep(delays.pop(0))
 
     def _take_fault(self, name: str) -> _Fault | None:

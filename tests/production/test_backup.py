@@ -11,6 +11,7 @@ from bot.cli.backup import backup_command
 from bot.config import DEFAULT_DIALOGUE, Settings
 from bot.engine import engine
 from bot.engine.loader import load_dialogue
+from bot.storage.base import NOT_SHOWN, RESTORED
 from bot.storage.schema import LATEST
 from bot.storage.sqlite import SqliteStore
 
@@ -35,6 +36,10 @@ async def test_a_backup_taken_while_the_bot_writes_holds_every_committed_answer(
         f"✓ backed up {db} to {copy}: 3 chats, 3 sessions, 3 answers, schema version {LATEST}\n")
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT option_id FROM answers").fetchall() == [("home",)] * 3
+        # Put back, the copy makes the bot show each chat where it stands before going on.
+        assert conn.execute("SELECT DISTINCT shown FROM sessions").fetchall() == [(RESTORED,)]
+    with sqlite3.connect(db) as conn:  # the live database is left as it was
+        assert conn.execute("SELECT DISTINCT shown FROM sessions").fetchall() == [(NOT_SHOWN,)]
     assert not list(copy.parent.glob("*.partial"))
 
 

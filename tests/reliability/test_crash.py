@@ -57,14 +57,13 @@ async def test_after_sigkill_every_replied_answer_is_kept_and_everyone_continues
         # From here on replies hang: the answers behind them are stored, their replies never
         # arrive. That is the window a crash can fall into, held open wide.
         fake_api.delay_next("sendMessage", 60, times=PEOPLE)
-        await fake_api.wait_for(counting("answerCallbackQuery", HUNG_PRESSES),
-                                since=len(fake_api.calls))
+        await fake_api.wait_held("sendMessage", count=HUNG_PRESSES)
         process.kill()
         await process.wait()
     for task in pressing:
         task.cancel()
     await asyncio.gather(*pressing, return_exceptions=True)
-    fake_api._delays.clear()  # what is left of the hang must not reach the next run
+    fake_api.clear_delays()  # what is left of the hang must not reach the next run
 
     assert read_rows(db, "PRAGMA integrity_check") == [("ok",)]
     # Counted before the restart: a restarted bot that is handed the dead one's unconfirmed

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
 
 import pytest
 
 from bot.engine.model import Answer
-from bot.storage.base import SessionStore
+from bot.storage import schema
+from bot.storage.base import NOT_SHOWN, SessionStore
 from bot.storage.sqlite import SqliteStore
+from bot.storage.sqlite import store as store_module
 from tests.dbfile import read_rows
 from tests.storage.sessions import CHAT, OTHER, session, ticking
 
@@ -350,3 +354,78 @@ async def test_the_last_update_id_is_read_from_the_latest_session(db_path: Path)
     finally:
         await reopened.close()
     assert update_ids(db_path) == [(None, 6), (None, 9)]
+
+
+# Replies shown ------------------------------------------------------------------------------
+
+
+def shown_rows(db_path: Path) -> list[tuple[Any, ...]]:
+    return read_rows(db_path, "SELECT id, shown FROM sessions ORDER BY id")
+
+
+async def test_a_reply_shown_is_known_at_once_and_written_without_an_fsync_of_its_own(
+    db_path: Path,
+) -> None:
+    store = await SqliteStore.open(db_path, clock=ticking())
+    stored = await store.begin(CHAT, session())
+    assert stored.shown == NOT_SHOWN
+    await store.note_shown(CHAT, stored.id, 0)
+    current = await store.current(CHAT)
+    assert current is not None
+    assert current.shown == 0
+    assert shown_rows(db_path) == [(stored.id, NOT_SHOWN)]  # only in memory so far
+
+    saved = await store.save(stored, session(("usage", "gym", 1.0)))
+    assert saved.shown == NOT_SHOWN  # a new state: its reply is not out yet
+    await store.note_shown(CHAT, saved.id, 0)  # a mark for the state before: ignored
+    again = await store.current(CHAT)
+    assert again is not None
+    assert again.shown == NOT_SHOWN
+    await store.note_shown(CHAT, saved.id, 1)
+    await store.close()  # the marks kept in memory are written on the way out
+
+    assert shown_rows(db_path) == [(stored.id, 1)]
+    reopened = await SqliteStore.open(db_path, cache_size=0)
+    try:
+        found = await reopened.current(CHAT)
+        assert found is not None
+        assert found.shown == 1
+    finally:
+        await reopened.close()
+
+
+async def test_marks_are_written_in_batches_while_the_store_runs(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "SHOWN_BATCH", 3)
+    store = await SqliteStore.open(db_path, clock=ticking())
+    try:
+        started = [await store.begin(chat, session()) for chat in (1, 2, 3)]
+        for stored in started:
+            await store.note_shown(stored.chat_id, stored.id, 0)
+        await store.note_update(CHAT, 5)  # a write of its own comes after the marks' batch
+        assert shown_rows(db_path) == [(stored.id, 0) for stored in started]
+    finally:
+        await store.close()
+
+
+async def test_a_database_from_before_replies_were_tracked_reads_them_as_shown(
+    db_path: Path,
+) -> None:
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    with patch.object(schema, "MIGRATIONS", schema.MIGRATIONS[:3]):
+        schema.migrate(conn, 0)
+    conn.execute("INSERT INTO chats (chat_id, active, created_at, updated_at)"
+                 " VALUES (?, 1, 900.0, 950.0)", (CHAT,))
+    conn.execute("INSERT INTO sessions (chat_id, dialogue_id, dialogue_version,"
+                 " current_question, status, started_at, updated_at)"
+                 " VALUES (?, 'headphones_vs_iems', '3', 'usage', 'active', 900.0, 950.0)",
+                 (CHAT,))
+    conn.close()
+    store = await SqliteStore.open(db_path)
+    try:
+        current = await store.current(CHAT)
+        assert current is not None
+        assert current.shown is None
+    finally:
+        await store.close()

@@ -2,7 +2,8 @@
 
 Copying the file of a WAL database is not a backup: recent commits live in the -wal file and a
 copy taken mid-write can be torn. SQLite's online backup API copies every page under one read
-snapshot instead, while the bot goes on writing.
+snapshot instead, while the bot goes on writing. The copy's sessions are marked restored (see
+`_mark_restored`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage.schema import user_version
+from bot.storage.sqlite.statements import MARK_RESTORED
 
 TABLES = ("chats", "sessions", "answers")
 
@@ -35,6 +37,7 @@ def copy_database(source: Path, target: Path) -> Copy:
         sqlite3.connect(target)
     ) as copy:
         live.backup(copy)  # all pages in one step: one consistent snapshot
+        _mark_restored(copy)
         verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
         if verdict != "ok":
             raise sqlite3.DatabaseError(f"the copy fails its integrity check: {verdict}")
@@ -43,3 +46,12 @@ def copy_database(source: Path, target: Path) -> Copy:
             for table in TABLES
         }
         return Copy(rows, user_version(copy))
+
+
+def _mark_restored(copy: sqlite3.Connection) -> None:
+    """Mark every session of the copy as restored: once it is put back, people may have
+    seen questions after it, so the bot shows each chat where it stands before going on."""
+    columns = {row[1] for row in copy.execute("PRAGMA table_info(sessions)")}
+    if "shown" in columns:  # a database from before schema version 4 has nothing to mark
+        with copy:
+            copy.execute(MARK_RESTORED)

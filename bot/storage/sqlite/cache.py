@@ -47,6 +47,15 @@ class SessionCache:
         if stored is not None:
             self._entries[chat_id] = replace(stored, last_update_id=update_id, last_update_at=at)
 
+    def shown(self, chat_id: int, session_id: int, answers: int) -> float | None:
+        """Mark the cached session's reply as shown if it is still that state; return when
+        that state was stored (to find its row), or None when it moved on or is not cached."""
+        stored = self._entries.get(chat_id)
+        if stored is None or stored.id != session_id or len(stored.session.answers) != answers:
+            return None
+        self._entries[chat_id] = replace(stored, shown=answers)
+        return stored.updated_at
+
     def drop(self, chat_id: int) -> None:
         """Forget the chat's cached session: the next read goes to the file."""
         self._entries.pop(chat_id, None)

@@ -13,6 +13,8 @@ recently used chats in memory (cache.py), and where the work runs (connection.py
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from pathlib import Path
 
@@ -26,6 +28,10 @@ from bot.storage.sqlite.connection import Connection
 from bot.storage.sqlite.group_commit import GroupCommit
 
 Clock = tx.Clock
+log = logging.getLogger(__name__)
+
+SHOWN_BATCH = 1024
+"""Marks of replies shown that wait in memory before they are written together."""
 
 
 class SqliteStore:
@@ -39,6 +45,8 @@ class SqliteStore:
         self._clock = clock
         self._sessions = cache
         self._commits = GroupCommit(connection, cache, data_version)
+        self._shown: dict[int, tuple[int, int, float]] = {}  # session id -> its MARK_SHOWN row
+        self._writing_marks: set[asyncio.Future[None]] = set()
 
     @classmethod
     async def open(
@@ -123,6 +131,33 @@ class SqliteStore:
             lambda _: self._sessions.noted(chat_id, update_id, now),
         )
 
+    async def note_shown(self, chat_id: int, session_id: int, answers: int) -> None:
+        """Remember that the session's current reply reached the person, without waiting.
+
+        Kept in the cache and written in a batch, when SHOWN_BATCH marks wait or at close: a
+        mark lost in a crash only makes the bot show that reply once more, so it is not worth
+        an fsync per press.
+        """
+        stored_at = self._sessions.shown(chat_id, session_id, answers)
+        if stored_at is None:
+            return
+        self._shown[session_id] = (answers, session_id, stored_at)
+        if len(self._shown) >= SHOWN_BATCH:
+            self._start_writing_marks()
+
+    def _start_writing_marks(self) -> None:
+        writing = asyncio.ensure_future(self._write_marks())
+        self._writing_marks.add(writing)
+        writing.add_done_callback(self._writing_marks.discard)
+
+    async def _write_marks(self) -> None:
+        marks, self._shown = list(self._shown.values()), {}
+        try:
+            await self._commits.write(0, lambda conn: tx.mark_shown(conn, marks), lambda _: None)
+        except Exception:  # a lost mark costs one reply shown again, not an answer
+            log.warning("could not record that %d replies were shown", len(marks),
+                        exc_info=True)
+
     async def mark_inactive(self, chat_id: int) -> None:
         """Remember that the chat cannot be written to (the user blocked the bot)."""
         await self._commits.write(
@@ -145,5 +180,8 @@ class SqliteStore:
 
     async def close(self) -> None:
         """Finish pending work and close the database; closing twice is harmless."""
+        if self._shown:
+            self._start_writing_marks()
+        await asyncio.gather(*self._writing_marks)
         await self._commits.finish()
         await self._connection.close()

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.engine.model import Answer, Session
-from bot.storage.base import Status, StoredSession
+from bot.storage.base import NOT_SHOWN, Status, StoredSession
 from bot.storage.sqlite import statements as sql
 
 Clock = Callable[[], float]
@@ -41,7 +41,7 @@ def begin_session(
     assert session_id is not None  # an INSERT into a rowid table always sets it
     _add_answers(conn, session_id, 0, session.answers)
     return StoredSession(session_id, chat_id, session, _status(session), now, last_update_id,
-                         last_update_at)
+                         last_update_at, NOT_SHOWN)
 
 
 def save_session(
@@ -71,7 +71,7 @@ def save_session(
     ).fetchall()  # all: the statement must finish before COMMIT
     conn.execute(sql.REACTIVATE, (now, chat_id))
     return StoredSession(stored.id, chat_id, session, _status(session), now, last_update_id,
-                         last_update_at)
+                         last_update_at, NOT_SHOWN)
 
 
 def _latest_chat_of(conn: sqlite3.Connection, stored: StoredSession) -> int:
@@ -130,6 +130,11 @@ def note_update(conn: sqlite3.Connection, chat_id: int, now: float, update_id: i
     conn.execute(sql.NOTE_ON_SESSION, (update_id, chat_id, now))
 
 
+def mark_shown(conn: sqlite3.Connection, marks: Iterable[tuple[int, int, float]]) -> None:
+    """Record (answers, session id, updated_at) marks of replies that reached people."""
+    conn.executemany(sql.MARK_SHOWN, marks)
+
+
 def is_active(conn: sqlite3.Connection, chat_id: int) -> bool:
     """Return False while the chat is marked inactive; unknown chats are active."""
     row = conn.execute(sql.IS_ACTIVE, (chat_id,)).fetchone()
@@ -145,12 +150,12 @@ def forget(conn: sqlite3.Connection, chat_id: int) -> int:
 
 def _stored(row: Sequence[Any], answers: Iterable[Answer]) -> StoredSession:
     (session_id, chat_id, dialogue, version, current, status, outcome,
-     started_at, updated_at, finished_at, last_update_id, last_update_at) = row
+     started_at, updated_at, finished_at, last_update_id, last_update_at, shown) = row
     session = Session(
         dialogue, version, current, tuple(answers), outcome, started_at, finished_at
     )
     return StoredSession(session_id, chat_id, session, status, updated_at, last_update_id,
-                         last_update_at)
+                         last_update_at, shown)
 
 
 def _add_answers(
