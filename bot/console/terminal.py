@@ -8,18 +8,24 @@ import threading
 from typing import IO, Any, TextIO
 
 from bot.advisor import Advisor, Turn
-from bot.engine.model import Reply
+from bot.engine.engine import SHOW_OPTIONS
+from bot.engine.model import Button, Reply
 
 CONSOLE_CHAT_ID = 0
 """The chat id the terminal's sessions are stored under (Telegram never uses 0)."""
 
 COMMANDS = "Type a number or an answer; `back`, `restart`, `result`, `help` or `quit`."
+OPTIONS = "options"
+"""What to type for the button that shows a question's full list (under "Did you mean")."""
 
 
 def render(reply: Reply) -> str:
-    """Return a reply as terminal text, buttons as a numbered list."""
-    labels = [button.label for row in reply.buttons for button in row]
-    options = "".join(f"\n  {number}) {label}" for number, label in enumerate(labels, 1))
+    """Return a reply as terminal text, buttons as a numbered list (an action by its word)."""
+    numbered = enumerate((button for row in reply.buttons for button in row), 1)
+    options = "".join(
+        f"\n  {OPTIONS if button.data == SHOW_OPTIONS else number}) {button.label}"
+        for number, button in numbered
+    )
     return f"{reply.text}{options}\n"
 
 
@@ -32,6 +38,8 @@ class Console:
         self.advisor = advisor
         self.stdin = stdin
         self.stdout = stdout
+        # The numbered buttons on screen and their session: typing a number presses one.
+        self._shown: tuple[int | None, list[Button]] = (None, [])
 
     def say(self, text: str) -> None:
         """Print one message followed by a blank line."""
@@ -43,9 +51,9 @@ class Console:
         resumed = await self.advisor.resume(chat_id)
         if resumed is not None:
             self.say(f"Welcome back: continuing where you left off. {COMMANDS}\n")
-            self.say(render(resumed.reply))
+            self.say(self._render(resumed))
         else:
-            self.say(render((await self.advisor.start(chat_id)).reply))
+            self.say(self._render(await self.advisor.start(chat_id)))
             self.say(f"{COMMANDS}\n")
         lines = LineReader(self.stdin)
         while (line := await lines.next()) is not END:
@@ -65,21 +73,32 @@ class Console:
         elif command == "result":
             self.say(render(await self.advisor.result(chat_id)))
         else:
-            turn = await self._turn(chat_id, command, line)
-            self.say(render(turn.reply))
+            self.say(self._render(await self._turn(chat_id, command, line)))
         return True
+
+    def _render(self, turn: Turn) -> str:
+        """Render a turn's reply and remember its buttons for the numbers typed next."""
+        self._shown = (turn.session_id, [b for row in turn.reply.buttons for b in row])
+        return render(turn.reply)
 
     async def _turn(self, chat_id: int, command: str, line: str) -> Turn:
         if command in ("restart", "start"):
             return await self.advisor.start(chat_id)
         if command == "back":
             return await self.advisor.back(chat_id)
+        session_id, buttons = self._shown
+        if command == OPTIONS and any(b.data == SHOW_OPTIONS for b in buttons):
+            return await self.advisor.press(chat_id, session_id, SHOW_OPTIONS)
+        if command.isdecimal() and 1 <= int(command) <= len(buttons):
+            # The number of a button on screen is that button, as a tap would be: under
+            # "Did you mean ...?" the list is short and its numbers are not the question's.
+            return await self.advisor.press(chat_id, session_id, buttons[int(command) - 1].data)
         return await self.advisor.type_answer(chat_id, line)
 
     async def _unreadable(self, chat_id: int) -> None:
         """Say a line could not be read as text, and show where the chat stands."""
         resumed = await self.advisor.resume(chat_id)
-        shown = f"\n\n{render(resumed.reply)}" if resumed is not None else "\n"
+        shown = f"\n\n{self._render(resumed)}" if resumed is not None else "\n"
         self.say(f"{self.advisor.texts.unreadable}{shown}")
 
 
