@@ -21,6 +21,8 @@ anything else is not understood. Small words (the vocabulary's fillers) never de
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal, cast
@@ -28,10 +30,12 @@ from typing import Literal, cast
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.engine.folding import Token, tokens
+from bot.engine.folding import Token, fold, tokens
 from bot.engine.model import Dialogue, Option, Question
 from bot.engine.numbers import Amount, amounts, spelled_out
 from bot.engine.vocabulary import Vocabulary
+
+_PARTS = re.compile(r"[,:;()/]")
 
 ASK_AT_MOST = 3
 """The most options a "Did you mean ...?" offers; more alike than that is not understood."""
@@ -41,6 +45,9 @@ NEGATION_REACH = 3
 
 TYPO_MIN_LENGTH = 4
 """Shorter words are never taken for misspellings: too many words are one letter apart."""
+
+MIN_WORD = 3
+"""Label words (and parts of labels) shorter than this say too little to decide alone."""
 
 POSITION_DIGITS = 3
 """A bare number with more digits is never an option's position."""
@@ -73,7 +80,7 @@ class _Name:
     option: int
     stems: tuple[str, ...]
     content: tuple[str, ...]
-    shared: bool  # a vocabulary word of the option's `means`, not the option's own
+    shared: bool  # the option's id or a vocabulary word: answers here, never fills elsewhere
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,7 @@ class _Evidence:
     start: int
     end: int
     weight: Weight
-    kind: Literal["phrase", "number", "word", "typo"]
+    kind: Literal["phrase", "number", "bare", "word", "typo"]  # bare: a number, no unit
     shared: bool = False
 
     @property
@@ -111,12 +118,16 @@ class QuestionWords:
         self.spellings: dict[str, set[int]] = defaultdict(set)
         for number, option in enumerate(question.options):
             self._add(number, option, dialogue)
+        self.known = _known(dialogue)
         self.ranges = [(o.range, n) for n, o in enumerate(question.options) if o.range]
 
     def _add(self, number: int, option: Option, dialogue: Dialogue) -> None:
-        own = (option.label, option.id.replace("_", " "), *option.synonyms)
-        shared = dialogue.words.meanings.get(option.means or "", ())
-        for text, is_shared in [*((t, False) for t in own), *((t, True) for t in shared)]:
+        own = (option.label, *label_parts(option.label, dialogue), *option.synonyms)
+        meant = dialogue.words.meanings.get(option.means or "", ())
+        shared = (option.id.replace("_", " "), *meant)
+        everyday = {word for words in dialogue.words.meanings.values() for word in words}
+        for text, is_shared in [*((t, fold(t) in everyday) for t in own),
+                                *((t, True) for t in shared)]:
             found = tokens(text, dialogue.language)
             stems = tuple(t.stem for t in found)
             if not stems:
@@ -126,20 +137,55 @@ class QuestionWords:
             self.names[stems[0]].append(name)
             self.exact[stems].add(number)
             spoken = tuple(t.stem for t in found if t.text not in self.words.fillers)
-            if spoken:
+            if content:  # "for hours" alone must not make every "... hour" this option
                 self.exact_content[spoken].add(number)
             self.spellings.update({t.text: self.spellings[t.text] | {number}
                                    for t in found if self.counts(t) and t.text.isalpha()
                                    and len(t.text) >= TYPO_MIN_LENGTH and not is_shared})
         for token in tokens(option.label, dialogue.language):
-            if self.counts(token):
+            if (self.counts(token) and token.text not in self.words.negations
+                    and len(token.text) >= MIN_WORD):
                 self.label_words[token.stem].add(number)
 
     def counts(self, token: Token) -> bool:
-        """Tell whether a token may decide anything here (not a small word or a unit)."""
-        return token.text not in self.ignored and not (
-            self.question.unit is not None and token.is_number
+        """Tell whether a token may decide anything here: not a small word, a unit, a sign."""
+        return (
+            token.text not in self.ignored
+            and not (self.question.unit is not None and token.is_number)
+            and (token.text.isalnum() or unicodedata.category(token.text[0]) == "So")
         )
+
+
+def label_parts(label: str, dialogue: Dialogue) -> list[str]:
+    """Return the parts of a label between commas, colons and brackets: people type those.
+
+    ("3+ hours, most days" -> "3+ hours", "most days"; "Tight (under $50)" -> "Tight", ...)
+    Only parts with a word of MIN_WORD letters or more say enough alone.
+    """
+    parts = [part.strip() for part in _PARTS.split(label)]
+    if len(parts) < 2:
+        return []
+    return [part for part in parts if part != label and _telling(part, dialogue)]
+
+
+def _telling(part: str, dialogue: Dialogue) -> bool:
+    """Tell whether a part of a label says enough alone: a word of MIN_WORD letters or more."""
+    found = tokens(part, dialogue.language)
+    return any(len(t.text) >= MIN_WORD and t.text not in dialogue.words.fillers for t in found)
+
+
+def _known(dialogue: Dialogue) -> frozenset[str]:
+    """Return every word the dialogue and its vocabulary use: never taken for a typo."""
+    found = cast(frozenset[str] | None, dialogue.memo.get("known"))
+    if found is None:
+        words = dialogue.words
+        texts = [name for q in dialogue.questions.values() for o in q.options
+                 for name in (o.label, *o.synonyms)]
+        texts += [w for meaning in words.meanings.values() for w in meaning]
+        found = frozenset(t.text for text in texts for t in tokens(text, dialogue.language))
+        found |= words.fillers | words.negations
+        dialogue.memo["known"] = found
+    return found
 
 
 def _ignored(words: Vocabulary, with_unit: bool) -> frozenset[str]:
@@ -173,7 +219,11 @@ def understand(dialogue: Dialogue, question: Question, typed: Typed) -> Verdict:
     bare = _bare_number(table, typed)
     if bare is not None:
         return bare
-    return _weigh(question, _evidence(table, typed), everything)
+    found = _evidence(table, typed)
+    explained = {i for e in found for i in e.span}
+    unexplained = sum(1 for i, t in enumerate(typed.tokens)
+                      if i not in explained and table.counts(t) and t.text.isalpha())
+    return _weigh(question, found, everything, unexplained)
 
 
 def clear_match(
@@ -190,8 +240,7 @@ def clear_match(
                 if not set(e.span) & taken and e.kind != "word" and not e.shared]
     if any(e.kind == "phrase" and not _specific(table, typed, e) for e in evidence):
         return None
-    numbers = [e for e in evidence if e.kind == "number"]
-    if any(typed.amounts[_amount_at(typed, e)].unit is None for e in numbers):
+    if any(e.kind == "bare" for e in evidence):
         return None
     options = {e.option for e in evidence}
     if len(options) != 1 or any(e.weight < 1 for e in evidence):
@@ -204,10 +253,6 @@ def _specific(table: QuestionWords, typed: Typed, evidence: _Evidence) -> bool:
     """Tell whether a phrase says more than a vague word ("a lot", "long") out of context."""
     return any(table.counts(typed.tokens[i]) and typed.tokens[i].text not in table.words.vague
                for i in evidence.span)
-
-
-def _amount_at(typed: Typed, evidence: _Evidence) -> int:
-    return next(n for n, a in enumerate(typed.amounts) if a.start == evidence.start)
 
 
 def _bare_number(table: QuestionWords, typed: Typed) -> Verdict | None:
@@ -246,7 +291,7 @@ def _phrases(table: QuestionWords, typed: Typed) -> list[_Evidence]:
         for name in table.names.get(first, ()):
             end = start + len(name.stems)
             if name.content and stems[start:end] == name.stems and not (
-                name.shared and _negates_next(table, typed, start, end)
+                _negates_next(table, typed, start, end)
             ):
                 found.append(_Evidence(name.option, start, end, 1.0, "phrase", name.shared))
     return found
@@ -290,18 +335,22 @@ def _numbers(table: QuestionWords, typed: Typed) -> list[_Evidence]:
             continue
         hits = [n for (low, high), n in table.ranges if amount.overlaps(low, high)]
         weight = 2.0 if len(hits) == 1 else 1.0
-        found += [_Evidence(n, amount.start, amount.end, weight, "number") for n in hits]
+        kind: Literal["number", "bare"] = "bare" if amount.unit is None else "number"
+        found += [_Evidence(n, amount.start, amount.end, weight, kind) for n in hits]
     return found
 
 
 def _negated(table: QuestionWords, typed: Typed, found: list[_Evidence]) -> list[_Evidence]:
     """Turn negated evidence around: for the option meaning no, or into nothing."""
-    covered = {i for e in found for i in e.span}
+    options = table.question.options
+    # A negation inside a phrase is that phrase's ("not sure"), unless the phrase says no
+    # itself ("I don't" in "I don't need a mic").
+    covered = {i for e in found if not (e.shared and options[e.option].means == "no")
+               for i in e.span}
     negations = {i for i, t in enumerate(typed.tokens)
                  if t.text in table.words.negations and i not in covered}
     if not negations:
         return found
-    options = table.question.options
     meaning_no = next((n for n, o in enumerate(options) if o.means == "no"), None)
     kept = []
     for evidence in found:
@@ -328,7 +377,7 @@ def _typos(table: QuestionWords, typed: Typed, covered: set[int]) -> list[_Evide
         word = token.text
         if i in covered or len(word) < TYPO_MIN_LENGTH or not table.counts(token):
             continue
-        if word in table.spellings or token.stem in table.label_words:
+        if word in table.known or token.stem in table.label_words:
             continue
         limit = 1 if len(word) < 8 else 2
         close = process.extract(word, list(table.spellings), scorer=OSA.distance,
@@ -342,7 +391,18 @@ def _typos(table: QuestionWords, typed: Typed, covered: set[int]) -> list[_Evide
     return found
 
 
-def _weigh(question: Question, found: list[_Evidence], everything: frozenset[int]) -> Verdict:
+WEAK = frozenset({"bare", "word"})
+"""Evidence that decides only in a short message: a number without a unit, one label word."""
+
+
+def _weigh(
+    question: Question, found: list[_Evidence], everything: frozenset[int], unexplained: int
+) -> Verdict:
+    """Take the clear winner, ask about two or three alike, else nothing.
+
+    `unexplained` counts the message's words no evidence explains: weak evidence amid many
+    of them ("1; DELETE FROM sessions WHERE 1=1") is no answer.
+    """
     points: dict[int, Weight] = defaultdict(float)
     sure: set[int] = set()
     for evidence in found:
@@ -351,12 +411,19 @@ def _weigh(question: Question, found: list[_Evidence], everything: frozenset[int
             sure.add(evidence.option)
     if not points:
         return Verdict("none")
+    said = {question.options[n].means for n in sure}
+    if {"yes", "no"} <= said:  # "yeah, I don't want to annoy people": ask, never guess
+        both = [n for n in sorted(sure) if question.options[n].means in ("yes", "no")]
+        return _verdict(question, both, "ask", everything)
     ranked = sorted(points, key=lambda n: (-points[n], n))
     best = points[ranked[0]]
     runner_up = points[ranked[1]] if len(ranked) > 1 else 0.0
     if ranked[0] in sure and best >= 2 * runner_up and best - runner_up >= 0.5:
-        used = frozenset(i for e in found if e.option == ranked[0] for i in e.span)
-        return Verdict("match", (question.options[ranked[0]],), used)
+        mine = [e for e in found if e.option == ranked[0]]
+        if unexplained > 1 and all(e.kind in WEAK for e in mine):
+            return Verdict("none")
+        return Verdict("match", (question.options[ranked[0]],),
+                       frozenset(i for e in mine for i in e.span))
     alike = [n for n in ranked if points[n] * 2 > best]
     if len(alike) > ASK_AT_MOST:
         return Verdict("none")

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Iterator
 
 from bot.engine import matching
 from bot.engine.folding import fold
 from bot.engine.model import Dialogue, Option, Question
 from bot.engine.vocabulary import MEANINGS
-
-_PARTS = re.compile(r"[,:;()/]")
 
 Found = tuple[int, str]
 """A problem: the line it is at and what to do."""
@@ -126,7 +123,7 @@ def _shadowed(dialogue: Dialogue, question: Question) -> Iterator[Found]:
 
 def _ambiguous(dialogue: Dialogue, question: Question) -> Iterator[Found]:
     for option in question.options:
-        for said in _said(question, option):
+        for said in _said(dialogue, question, option):
             verdict = matching.understand(dialogue, question, matching.read(dialogue, said))
             if verdict.kind == "match" and verdict.options == (option,):
                 continue
@@ -149,9 +146,9 @@ def _names(option: Option) -> tuple[str, ...]:
     return (option.label, *option.synonyms)
 
 
-def _said(question: Question, option: Option) -> list[str]:
+def _said(dialogue: Dialogue, question: Question, option: Option) -> list[str]:
     """Return what a person may type for the option: its names and the parts of its label."""
-    parts = [part.strip() for part in _PARTS.split(option.label) if part.strip()]
+    parts = matching.label_parts(option.label, dialogue)
     taken = {fold(n) for other in question.options if other is not option for n in _names(other)}
     said = [*_names(option), *(part for part in parts if part != option.label)]
     # Names folded alike, and labels that are numbers, are reported by `checks.typing`.
