@@ -24,6 +24,7 @@ from bot.engine.model import (
     Step,
     StepKind,
 )
+from bot.engine.option_words import read
 
 SHOW_OPTIONS = "!options"
 """Button data of "show all the answers" under a "Did you mean ...?" (the Advisor acts on it)."""
@@ -63,7 +64,7 @@ def type_answer(dialogue: Dialogue, session: Session, text: str, now: float) -> 
     if session.finished:
         return _notice(session, "notice", dialogue.texts.finished)
     question = dialogue.questions[_current(session)]
-    typed = matching.read(dialogue, text)
+    typed = read(dialogue, text)
     verdict = matching.understand(dialogue, question, typed)
     if verdict.kind == "none":
         listing = "\n".join(f"{n}. {o.label}" for n, o in enumerate(question.options, 1))

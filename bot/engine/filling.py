@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.engine import ahead
-from bot.engine.matching import Typed, Verdict, clear_match
+from bot.engine.matching import Verdict, clear_match
 from bot.engine.model import Dialogue, Option, Question
+from bot.engine.option_words import Typed
 
 
 def fills(

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from bot.engine import matching
 from bot.engine.folding import fold
 from bot.engine.model import Dialogue, Option, Question
+from bot.engine.option_words import label_parts, read
 from bot.engine.vocabulary import MEANINGS
 
 Found = tuple[int, str]
@@ -124,7 +125,7 @@ def _shadowed(dialogue: Dialogue, question: Question) -> Iterator[Found]:
 def _ambiguous(dialogue: Dialogue, question: Question) -> Iterator[Found]:
     for option in question.options:
         for said in _said(dialogue, question, option):
-            verdict = matching.understand(dialogue, question, matching.read(dialogue, said))
+            verdict = matching.understand(dialogue, question, read(dialogue, said))
             if verdict.kind == "match" and verdict.options == (option,):
                 continue
             if verdict.kind == "ask" and option in verdict.options and said not in _names(option):
@@ -148,7 +149,7 @@ def _names(option: Option) -> tuple[str, ...]:
 
 def _said(dialogue: Dialogue, question: Question, option: Option) -> list[str]:
     """Return what a person may type for the option: its names and the parts of its label."""
-    parts = matching.label_parts(option.label, dialogue)
+    parts = label_parts(option.label, dialogue)
     taken = {fold(n) for other in question.options if other is not option for n in _names(other)}
     said = [*_names(option), *(part for part in parts if part != option.label)]
     # Names folded alike, and labels that are numbers, are reported by `checks.typing`.
