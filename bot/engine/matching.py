@@ -95,9 +95,12 @@ def _specific(table: QuestionWords, typed: Typed, evidence: Evidence) -> bool:
 
 def _bare_number(table: QuestionWords, typed: Typed) -> Verdict | None:
     """Read a message that is one number alone: a position, a value, or both."""
-    spoken = [t for t in typed.tokens if t.text not in table.words.fillers]
+    words = table.words
+    spoken = [t for t in typed.tokens if t.text not in words.fillers]
     if len(spoken) != 1 or not spoken[0].text.isdecimal():
         return None
+    if any(t.text in (*words.below, *words.above, *words.about) for t in typed.tokens):
+        return None  # "around 150", "under 3": an amount, weighed with the rest
     text = spoken[0].text
     options = table.question.options
     by_position = None

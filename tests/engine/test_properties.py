@@ -172,3 +172,44 @@ def test_any_sequence_of_inputs_keeps_the_session_sound(sequence: list[Action]) 
         step = act(session, action)
         check(session, action, step)
         session = step.session
+
+
+# Typed names in everyday frames -------------------------------------------------------------
+
+FRAMES = ["{}", "{}!", "i'd say {}", "{} please", "mostly {}", "hmm, {} i guess", "{} tbh",
+          "well... {}", "{} for sure", "I think {}", "{}, mainly"]
+NAMED = [(question.id, option.id, name)
+         for question in DIALOGUE.questions.values()
+         for option in question.options
+         for name in (option.label, *option.synonyms)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(NAMED), st.sampled_from(FRAMES))
+def test_a_typed_name_is_never_stored_as_another_option(
+    named: tuple[str, str, str], frame: str
+) -> None:
+    """Typing an option's label or synonym in a sentence stores that option, asks back with
+    it among the choices, or asks again; it is never stored as an option it does not name
+    while the one it names is closer."""
+    question_id, option_id, name = named
+    session = at_question(question_id)
+    step = engine.type_answer(DIALOGUE, session, frame.format(name), NOW)
+    stored = step.session.chosen().get(question_id)
+    assert stored in (None, option_id), f"{frame.format(name)!r} stored as {stored!r}"
+    if step.kind == "did_you_mean":
+        offered = [b.data for row in step.reply.buttons for b in row]
+        assert f"{question_id}:{option_id}" in offered
+
+
+def at_question(question_id: str) -> Session:
+    """Return a session standing at the question, with the first path that asks it."""
+    for plan in ({}, {"use": "studio"}, {"use": "home", "isolation": "some"}):
+        session = engine.start(DIALOGUE, NOW).session
+        while session.current not in (None, question_id):
+            question = DIALOGUE.questions[session.current]
+            option = plan.get(question.id, question.options[0].id)
+            session = engine.press(DIALOGUE, session, f"{question.id}:{option}", NOW).session
+        if session.current == question_id:
+            return session
+    raise AssertionError(f"no path asks {question_id!r}")
