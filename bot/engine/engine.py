@@ -138,7 +138,7 @@ def progress(
     """
     if chosen is None:
         chosen = session.chosen()
-    _current(session)
+    _current(session)  # a finished session has no progress: fail loudly
     left = ahead.walk(dialogue, chosen).open_count
     done = len(session.answers)
     return done + 1, done + max(left, 1)
@@ -165,32 +165,6 @@ def normalize(text: str) -> str:
     return " ".join("".join(kept).casefold().split())
 
 
-def match_option(question: Question, text: str) -> Option | None:
-    """Return the option `text` names by number, label, synonym or id, or None."""
-    wanted = normalize(text)
-    if not wanted:
-        return None
-    if wanted.isdecimal() and len(wanted) <= 3:
-        number = int(wanted)
-        return question.options[number - 1] if 1 <= number <= len(question.options) else None
-    for option in question.options:
-        if wanted in _names(option):
-            return option
-    # A few words of one label ("detailed" for "Close, isolated and detailed") are enough
-    # when no other option has them.
-    padded = f" {wanted} "
-    partial = [o for o in question.options if any(padded in f" {n} " for n in _names(o))]
-    if len(wanted) >= 3 and len(partial) == 1:
-        return partial[0]
-    return None
-
-
-def _names(option: Option) -> tuple[str, ...]:
-    return tuple(
-        normalize(name) for name in (option.label, option.id.replace("_", " "), *option.synonyms)
-    )
-
-
 def _accept(
     dialogue: Dialogue, session: Session, question: Question, option: Option, now: float,
     *, more: list[tuple[Question, Option]] | None = None,
@@ -205,17 +179,18 @@ def _accept(
     chosen_text = dialogue.texts.chosen.format(question=question.text, label=option.label)
     if following == END:
         step = _finish(dialogue, replace(session, answers=answers), now, option, chosen)
+        step = replace(step, chosen_text=chosen_text)
     else:
         # Built directly: dataclasses.replace costs more than the rest of a press's routing.
         moved = Session(session.dialogue, session.version, following, answers,
                         session.outcome, session.started_at, session.finished_at)
         step = Step("question", moved, question_reply(dialogue, moved, chosen), changed=True,
-                    chosen=option)
-    if more:
-        summary = ", ".join(o.short or o.label for o in (option, *(o for _, o in more)))
-        said = dialogue.texts.understood.format(answers=summary)
-        step = replace(step, reply=Reply(f"{said}\n\n{step.reply.text}", step.reply.buttons))
-    return replace(step, chosen_text=chosen_text)
+                    chosen=option, chosen_text=chosen_text)
+    if not more:
+        return step
+    summary = ", ".join(o.short or o.label for o in (option, *(o for _, o in more)))
+    said = dialogue.texts.understood.format(answers=summary)
+    return replace(step, reply=Reply(f"{said}\n\n{step.reply.text}", step.reply.buttons))
 
 
 def _finish(

@@ -137,6 +137,11 @@ def _label_words(table: QuestionWords, typed: Typed, covered: set[int]) -> list[
 
 
 def _typos(table: QuestionWords, typed: Typed, covered: set[int]) -> list[Evidence]:
+    """Return misspellings of the question's words, for every option nearly as close.
+
+    Nearly as close: within the edit limit of the word's length, so all of them are asked
+    back; a typo alone never decides.
+    """
     found = []
     for i, token in enumerate(typed.tokens):
         word = token.text
@@ -147,12 +152,8 @@ def _typos(table: QuestionWords, typed: Typed, covered: set[int]) -> list[Eviden
         limit = 1 if len(word) < 8 else 2
         close = process.extract(word, list(table.spellings), scorer=OSA.distance,
                                 score_cutoff=limit, limit=None)
-        if not close:
-            continue
-        best = min(distance for _, distance, _ in close)
-        owners = {n for spelling, distance, _ in close if distance == best
-                  for n in table.spellings[spelling]}
-        found += [Evidence(n, i, i + 1, 0.4, "typo") for n in owners]
+        owners = {n for spelling, _, _ in close for n in table.spellings[spelling]}
+        found += [Evidence(n, i, i + 1, 0.4, "typo") for n in sorted(owners)]
     return found
 
 

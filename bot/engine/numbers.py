@@ -106,7 +106,7 @@ def _value(tokens: tuple[Token, ...], i: int, words: Vocabulary) -> tuple[float,
         number = _number(text)
         thousands = after == "k"  # "1.5k"
         return None if number is None else (number * 1000**thousands, i + 1 + thousands)
-    if not _is_unit(after, words) and after not in words.one:
+    if not _is_unit(after, words) and after not in words.one and not _ranging(tokens, i):
         return None
     if text in words.half:
         return 0.5, i + 1 + (after in words.one)
@@ -114,6 +114,12 @@ def _value(tokens: tuple[Token, ...], i: int, words: Vocabulary) -> tuple[float,
         return 1.0, i + 1
     spelled = _spelled(text, words.language)
     return None if spelled is None else (spelled, i + 1)
+
+
+def _ranging(tokens: tuple[Token, ...], i: int) -> bool:
+    """Tell whether a word at i starts a span to a number ("one to 3 hours")."""
+    return (i + 2 < len(tokens) and tokens[i + 1].text in _JOINERS
+            and _DIGITS.fullmatch(tokens[i + 2].text) is not None)
 
 
 def _number(text: str) -> float | None:

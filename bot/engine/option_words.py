@@ -89,8 +89,8 @@ class QuestionWords:
             name = Name(number, stems, content, is_shared)
             self.names[stems[0]].append(name)
             self.exact[stems].add(number)
-            spoken = tuple(t.stem for t in found if t.text not in self.words.fillers)
-            if content:  # "for hours" alone must not make every "... hour" this option
+            spoken = self._spoken(found)
+            if content:  # not a name of small words and units alone ("for hours")
                 self.exact_content[spoken].add(number)
             self.spellings.update({t.text: self.spellings[t.text] | {number}
                                    for t in found if self.counts(t) and t.text.isalpha()
@@ -99,6 +99,16 @@ class QuestionWords:
             if (self.counts(token) and token.text not in self.words.negations
                     and len(token.text) >= MIN_WORD):
                 self.label_words[token.stem].add(number)
+
+    def _spoken(self, found: tuple[Token, ...]) -> tuple[str, ...]:
+        """Return a name's stems without its small words ("money is no object" is "money no
+        object"), unless that leaves less than half of it ("hard to say" is not "hard"):
+        then only leading small words go ("At the office" is "office")."""
+        kept = tuple(t.stem for t in found if t.text not in self.words.fillers)
+        if 2 * len(kept) >= len(found):
+            return kept
+        lead = next((n for n, t in enumerate(found) if t.text not in self.words.fillers), 0)
+        return tuple(t.stem for t in found[lead:])
 
     def counts(self, token: Token) -> bool:
         """Tell whether a token may decide anything here: not a small word, a unit, a sign."""

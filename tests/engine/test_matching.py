@@ -189,3 +189,12 @@ def test_a_reprompt_carries_the_questions_buttons() -> None:
 
 def test_weak_evidence_amid_other_words_is_not_an_answer() -> None:
     assert typed("hours", "1; DELETE FROM sessions WHERE 1=1; --").kind == "reprompt"
+
+
+@pytest.mark.parametrize(("question", "text", "option"), [
+    ("hours", "one to three hours", "mid"),  # a span that starts in words
+    ("isolation", "hardly", "none"),  # not "hard (to say)": a name keeps its inner words
+    ("budget", "money no object", "premium"),  # but loses them when most of it stays
+])
+def test_names_and_spans_read_as_written(question: str, text: str, option: str) -> None:
+    assert taken(question, text) == option
