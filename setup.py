@@ -10,5 +10,9 @@ from setuptools import find_packages, setup
 setup(
     packages=[*find_packages(include=["bot", "bot.*"]), "bot.dialogues"],
     package_dir={"bot.dialogues": "dialogues"},
-    package_data={"bot": ["py.typed"], "bot.dialogues": ["*.yaml"]},
+    package_data={
+        "bot": ["py.typed"],
+        "bot.dialogues": ["*.yaml"],
+        "bot.engine": ["vocabularies/*.yaml"],  # the shared words for typed answers
+    },
 )

@@ -117,7 +117,19 @@ async def _in_process(plan: Plan, raw: dict[str, Any]) -> list[Row]:
             times(narrow.ratio("ours", "floor")) + " floor"),
         Row("baseline's flush of those chats (not in its per-update cost)", "none needed",
             f"{base.flush_seconds:.2f} s"),
+        _typed_row(wide),
     ]
+
+
+def _typed_row(wide: inprocess.Summary) -> Row:
+    """Return the row of the same walk answered by typing each option's words."""
+    typed, ratio = wide.runs["ours-typed"], wide.ratio("ours-typed", "ours")
+    low, high = wide.spread("ours-typed", "ours")
+    return Row(f"µs per update, answers typed instead of pressed, {WORKERS} chats at once"
+               " (other: pressed)", number(typed.us_per_update),
+               other=number(wide.runs["ours"].us_per_update),
+               ratio=f"{times(ratio)} pressed (rounds {low:.2f}-{high:.2f}x)",
+               target="≤ 1.5x pressed", met=ratio <= 1.5)
 
 
 # Growth and start-up ----------------------------------------------------------------------------

@@ -6,6 +6,8 @@
   defaults; our rules and advice decide the next question and the result, so the dialogue
   work matches ours.
 - floor: bare PTB dispatch making the same Bot API calls and storing nothing.
+- ours typed ("ours-typed"): ours, the same people typing each answer (the option's label)
+  instead of pressing it: what understanding typed text costs.
 - lean floor ("lean"): the floor making its calls the way ours does (AdvisorBot, which does not
   parse Telegram's answer, and a keyboard already encoded as JSON).
 
@@ -50,7 +52,8 @@ from bot.telegram.runner import build_application
 
 App = Application[Any, Any, Any, Any, Any, Any]
 Context = ContextTypes.DEFAULT_TYPE
-KINDS = ("ours", "baseline", "floor", "lean")
+KINDS = ("ours", "ours-typed", "baseline", "floor", "lean")
+"""ours-typed: ours again, every answer typed as the option's words instead of pressed."""
 
 
 def builder(token: str, *, request: BaseRequest | None = None,

@@ -57,7 +57,7 @@ async def measure(kind: str, dialogue: Dialogue, people: Sequence[scenario.Perso
     stub = StubRequest()
     store: SqliteStore | None = None
     fresh = workdir / f"{kind}-{time.monotonic_ns()}"
-    if kind == "ours":
+    if kind in ("ours", "ours-typed"):
         database = stored or fresh.with_suffix(".db")
         store = await SqliteStore.open(database)
         await asyncio.to_thread(settle_wal, database)
@@ -72,7 +72,7 @@ async def measure(kind: str, dialogue: Dialogue, people: Sequence[scenario.Perso
     try:
         async with app:
             return await _drive(kind, app, stub, people, workers,
-                                first_update_id=first_update_id)
+                                first_update_id=first_update_id, dialogue=dialogue)
     finally:
         if store is not None:
             await store.close()
@@ -98,12 +98,13 @@ def settle_wal(database: Path) -> None:
 
 
 async def _drive(kind: str, app: App, stub: StubRequest, people: Sequence[scenario.Person],
-                 workers: int, *, first_update_id: int) -> Run:
+                 workers: int, *, first_update_id: int, dialogue: Dialogue) -> Run:
     update_ids = itertools.count(first_update_id)
     starts = [[Update.de_json(scenario.start_update(next(update_ids), person.chat_id), app.bot)]
               for person in people]
     seconds, cpu = await _timed(app, starts, workers)
-    presses = [_presses(kind, app, stub, person, update_ids) for person in people]
+    presses = [_presses(kind, app, stub, person, update_ids, dialogue=dialogue)
+               for person in people]
     more_seconds, more_cpu = await _timed(app, presses, workers)
     flush = 0.0
     if kind == "baseline":
@@ -115,10 +116,16 @@ async def _drive(kind: str, app: App, stub: StubRequest, people: Sequence[scenar
 
 
 def _presses(kind: str, app: App, stub: StubRequest, person: scenario.Person,
-             update_ids: Iterator[int]) -> list[Update]:
+             update_ids: Iterator[int], *, dialogue: Dialogue) -> list[Update]:
+    """Return the person's answers as updates: presses, or (ours-typed) typed labels."""
     keyboard = stub.keyboards[person.chat_id]
     updates = []
     for number, (question, option) in enumerate(person.presses, start=2):
+        if kind == "ours-typed":
+            text = scenario.label(dialogue, question, option)
+            typed = scenario.text_update(next(update_ids), person.chat_id, text, number)
+            updates.append(Update.de_json(typed, app.bot))
+            continue
         if kind == "ours":
             data = contenders.ours_press_data(keyboard, question, option)
         else:

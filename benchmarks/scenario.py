@@ -80,6 +80,14 @@ def start_update(update_id: int, chat_id: int) -> JSONDict:
     }}
 
 
+def text_update(update_id: int, chat_id: int, text: str, message_id: int) -> JSONDict:
+    """Return the update of a person typing `text` (an answer in their own words)."""
+    return {"update_id": update_id, "message": {
+        "message_id": message_id, "date": int(time.time()), "chat": chat_json(chat_id),
+        "from": user_json(chat_id), "text": text,
+    }}
+
+
 def press_update(update_id: int, chat_id: int, data: str, message_id: int) -> JSONDict:
     """Return the update of a person pressing a button with `data` on the bot's message."""
     message = {"message_id": message_id, "date": int(time.time()), "chat": chat_json(chat_id),

@@ -350,7 +350,7 @@ async def test_typing_without_a_session_starts_one_and_a_reprompt_is_remembered(
 
     unclear = await advisor.type_answer(CHAT, "banana", update_id=2)
     assert unclear.kind == "reprompt"
-    assert "At home" in unclear.reply.text
+    assert "At home" in [b.label for row in unclear.reply.buttons for b in row]
     assert await store.last_update_id(CHAT) == 2
     clock.now += 60
     assert (await advisor.type_answer(CHAT, "banana", update_id=2)).kind == "duplicate"

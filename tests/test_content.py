@@ -18,8 +18,8 @@ import yaml
 
 from bot.engine import callback_data, rules
 from bot.engine.advice import Advice, advice_for, render_advice
-from bot.engine.engine import match_option
 from bot.engine.loader import load_dialogue
+from bot.engine.matching import understand
 from bot.engine.model import (
     END,
     ROW_LIMIT,
@@ -27,6 +27,7 @@ from bot.engine.model import (
     Dialogue,
     Texts,
 )
+from bot.engine.option_words import read
 from bot.engine.routes import witness
 
 DIALOGUE = Path(__file__).resolve().parents[1] / "dialogues" / "headphones_vs_iems.yaml"
@@ -263,8 +264,8 @@ def test_every_typed_label_or_synonym_picks_its_own_option(dialogue: Dialogue) -
     for question in dialogue.questions.values():
         for option in question.options:
             for name in (option.label, *option.synonyms):
-                picked = match_option(question, name)
-                assert picked is option, f"typing {name!r} at {question.id} picks {picked}"
+                verdict = understand(dialogue, question, read(dialogue, name))
+                assert verdict.options == (option,), f"typing {name!r} at {question.id}: {verdict}"
 
 
 def test_weighted_options_have_reasons_that_follow_because(dialogue: Dialogue) -> None:

@@ -22,8 +22,9 @@ from bot.advisor.mydata import describe
 from bot.advisor.turns import CONTINUE, RESTART, Reload, Turn, TurnKind
 from bot.engine import engine
 from bot.engine.checks import summary
+from bot.engine.engine import SHOW_OPTIONS
 from bot.engine.loader import load_dialogue
-from bot.engine.model import Button, Dialogue, Reply, Step, Texts
+from bot.engine.model import Button, Dialogue, Reply, Session, Step, Texts
 from bot.engine.redelivery import delivery, lost_reply, redelivered
 from bot.errors import DialogueError
 from bot.storage.base import SessionStore, StoredSession
@@ -104,7 +105,7 @@ class Advisor:
     ) -> Turn:
         """Answer the session's current question with a button, or say why not."""
         session = stored.session
-        step = engine.press(self._dialogue, session, data, now)
+        step = self._step_for_press(session, data, now)
         if step.kind != "stale":
             return await self._apply(stored, step, update_id)
         delivered = delivery(stored.shown, len(session.answers))
@@ -212,6 +213,12 @@ class Advisor:
         step = engine.start(self._dialogue, self._clock())
         fresh = await self._store.begin(chat_id, step.session, update_id=update_id)
         return fresh, self._turn(step, fresh, preface=self.texts.dialogue_changed)
+
+    def _step_for_press(self, session: Session, data: str, now: float) -> Step:
+        if data == SHOW_OPTIONS and not session.finished:
+            # Under "Did you mean ...?": the question again, every answer a button.
+            return Step("question", session, engine.show(self._dialogue, session))
+        return engine.press(self._dialogue, session, data, now)
 
     def _seen(self, stored: StoredSession | None, update_id: int) -> bool:
         return stored is not None and redelivered(

@@ -7,12 +7,16 @@ from typing import Literal
 
 from bot.engine.model import Reply, Session
 
-TurnKind = Literal["question", "result", "reprompt", "stale", "notice", "duplicate", "idle"]
+TurnKind = Literal[
+    "question", "result", "reprompt", "did_you_mean", "stale", "notice", "duplicate", "idle"
+]
 """What happened, as far as a front end cares:
 
 - question: a question to answer, the reply complete (a welcome or a notice in front, if due);
 - result: the recommendation;
-- reprompt: typed text that names no option; the reply says so;
+- reprompt: typed text that names no option; the reply says so, with the question's buttons;
+- did_you_mean: typed text that could mean two or three options (or is misspelt): the reply
+  asks which, with those options' buttons and one that shows the question's full list;
 - stale: a button of an earlier question or session; a short notice, nothing changed;
 - notice: a short message, nothing changed (nothing to undo, nothing started yet);
 - duplicate: an update handled before (re-delivered after a crash): show nothing;

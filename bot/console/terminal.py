@@ -8,18 +8,24 @@ import threading
 from typing import IO, Any, TextIO
 
 from bot.advisor import Advisor, Turn
-from bot.engine.model import Reply
+from bot.engine.engine import SHOW_OPTIONS
+from bot.engine.model import Button, Reply
 
 CONSOLE_CHAT_ID = 0
 """The chat id the terminal's sessions are stored under (Telegram never uses 0)."""
 
 COMMANDS = "Type a number or an answer; `back`, `restart`, `result`, `help` or `quit`."
+OPTIONS = "options"
+"""What to type for the button that shows a question's full list (under "Did you mean")."""
 
 
 def render(reply: Reply) -> str:
-    """Return a reply as terminal text, buttons as a numbered list."""
-    labels = [button.label for row in reply.buttons for button in row]
-    options = "".join(f"\n  {number}) {label}" for number, label in enumerate(labels, 1))
+    """Return a reply as terminal text, buttons as a numbered list (an action by its word)."""
+    numbered = enumerate((button for row in reply.buttons for button in row), 1)
+    options = "".join(
+        f"\n  {OPTIONS if button.data == SHOW_OPTIONS else number}) {button.label}"
+        for number, button in numbered
+    )
     return f"{reply.text}{options}\n"
 
 
@@ -32,6 +38,8 @@ class Console:
         self.advisor = advisor
         self.stdin = stdin
         self.stdout = stdout
+        # The numbered buttons on screen and their session: typing a number presses one.
+        self._shown: tuple[int | None, list[Button]] = (None, [])
 
     def say(self, text: str) -> None:
         """Print one message followed by a blank line."""
@@ -69,7 +77,11 @@ class Console:
         return True
 
     async def show(self, chat_id: int, turn: Turn) -> None:
-        """Print what `turn` shows, then tell the Advisor it reached the person."""
+        """Print what `turn` shows, then tell the Advisor it reached the person.
+
+        Its buttons are remembered: a number typed next presses the one with that number.
+        """
+        self._shown = (turn.session_id, [b for row in turn.reply.buttons for b in row])
         self.say(render(turn.reply))
         await self.advisor.delivered(chat_id, turn)
 
@@ -78,6 +90,13 @@ class Console:
             return await self.advisor.start(chat_id)
         if command == "back":
             return await self.advisor.back(chat_id)
+        session_id, buttons = self._shown
+        if command == OPTIONS and any(b.data == SHOW_OPTIONS for b in buttons):
+            return await self.advisor.press(chat_id, session_id, SHOW_OPTIONS)
+        if command.isdecimal() and 1 <= int(command) <= len(buttons):
+            # The number of a button on screen is that button, as a tap would be: under
+            # "Did you mean ...?" the list is short and its numbers are not the question's.
+            return await self.advisor.press(chat_id, session_id, buttons[int(command) - 1].data)
         return await self.advisor.type_answer(chat_id, line)
 
     async def _unreadable(self, chat_id: int) -> None:

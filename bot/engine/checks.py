@@ -29,6 +29,7 @@ from bot.engine.model import (
 from bot.engine.route_checks import graph_problems, route_problems
 from bot.engine.routes import TIME_BUDGET, count_paths
 from bot.engine.schema import REASONS_MAX
+from bot.engine.typing_checks import typing_problems
 from bot.engine.wording import placeholder_problems, question_too_long, result_too_long
 from bot.errors import Problem
 
@@ -181,6 +182,8 @@ class _Checks:
         for option in question.options:
             self.option(question, option, seen)
         self.typing(question)
+        for line, message in typing_problems(self.dialogue, question):
+            self.report(line, message)
 
     def question_limits(self, question: Question) -> None:
         line, count = question.where.line, len(question.options)

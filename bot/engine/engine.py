@@ -9,11 +9,13 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import replace
 
-from bot.engine import rules
+from bot.engine import ahead, matching, rules
 from bot.engine.advice import advice_for, render_advice
+from bot.engine.filling import fills
 from bot.engine.model import (
     END,
     Answer,
+    Button,
     Dialogue,
     Option,
     Question,
@@ -22,6 +24,10 @@ from bot.engine.model import (
     Step,
     StepKind,
 )
+from bot.engine.option_words import read
+
+SHOW_OPTIONS = "!options"
+"""Button data of "show all the answers" under a "Did you mean ...?" (the Advisor acts on it)."""
 
 
 def start(dialogue: Dialogue, now: float) -> Step:
@@ -53,15 +59,34 @@ def pressed(dialogue: Dialogue, data: str) -> tuple[Question, Option] | None:
 
 
 def type_answer(dialogue: Dialogue, session: Session, text: str, now: float) -> Step:
-    """Answer the current question with typed text: a label, a synonym or an option number."""
+    """Answer with typed text: the current question (see `matching`), and any later ones the
+    message clearly answers too (see `filling`); unsure, ask back; not understood, re-prompt."""
     if session.finished:
         return _notice(session, "notice", dialogue.texts.finished)
     question = dialogue.questions[_current(session)]
-    option = match_option(question, text)
-    if option is None:
+    typed = read(dialogue, text)
+    verdict = matching.understand(dialogue, question, typed)
+    if verdict.kind == "none":
         listing = "\n".join(f"{n}. {o.label}" for n, o in enumerate(question.options, 1))
-        return _notice(session, "reprompt", dialogue.texts.reprompt.format(options=listing))
-    return _accept(dialogue, session, question, option, now)
+        text = dialogue.texts.reprompt.format(options=listing)
+        return Step("reprompt", session, Reply(text, question.buttons))
+    if verdict.kind == "ask":
+        return Step("did_you_mean", session, did_you_mean(dialogue, question, verdict.options))
+    option = verdict.options[0]
+    chosen = {**session.chosen(), question.id: option.id}
+    more = fills(dialogue, chosen, question.id, typed, verdict.used)
+    return _accept(dialogue, session, question, option, now, more=more)
+
+
+def did_you_mean(dialogue: Dialogue, question: Question, options: tuple[Option, ...]) -> Reply:
+    """Return "Did you mean ...?" with those options as buttons and one to show them all."""
+    texts = dialogue.texts
+    named = f" {texts.or_word} ".join(f"“{option.label}”" for option in options)
+    rows = tuple((Button(o.label, f"{question.id}:{o.id}"),) for o in options)
+    return Reply(
+        texts.did_you_mean.format(options=named),
+        (*rows, (Button(texts.all_options, SHOW_OPTIONS),)),
+    )
 
 
 def back(dialogue: Dialogue, session: Session) -> Step:
@@ -113,9 +138,10 @@ def progress(
     """
     if chosen is None:
         chosen = session.chosen()
-    ahead = rules.questions_ahead(dialogue, _current(session), chosen)
+    _current(session)  # a finished session has no progress: fail loudly
+    left = ahead.walk(dialogue, chosen).open_count
     done = len(session.answers)
-    return done + 1, done + max(ahead, 1)
+    return done + 1, done + max(left, 1)
 
 
 def question_reply(
@@ -139,53 +165,32 @@ def normalize(text: str) -> str:
     return " ".join("".join(kept).casefold().split())
 
 
-def match_option(question: Question, text: str) -> Option | None:
-    """Return the option `text` names by number, label, synonym or id, or None."""
-    wanted = normalize(text)
-    if not wanted:
-        return None
-    if wanted.isdecimal() and len(wanted) <= 3:
-        number = int(wanted)
-        return question.options[number - 1] if 1 <= number <= len(question.options) else None
-    for option in question.options:
-        if wanted in _names(option):
-            return option
-    # A few words of one label ("detailed" for "Close, isolated and detailed") are enough
-    # when no other option has them.
-    padded = f" {wanted} "
-    partial = [o for o in question.options if any(padded in f" {n} " for n in _names(o))]
-    if len(wanted) >= 3 and len(partial) == 1:
-        return partial[0]
-    return None
-
-
-def _names(option: Option) -> tuple[str, ...]:
-    return tuple(
-        normalize(name) for name in (option.label, option.id.replace("_", " "), *option.synonyms)
-    )
-
-
 def _accept(
-    dialogue: Dialogue, session: Session, question: Question, option: Option, now: float
+    dialogue: Dialogue, session: Session, question: Question, option: Option, now: float,
+    *, more: list[tuple[Question, Option]] | None = None,
 ) -> Step:
-    answers = (*session.answers, Answer(question.id, option.id, now))
-    chosen = {**session.chosen(), question.id: option.id}
-    following = rules.asked(dialogue, rules.route(question, chosen, option), chosen)
+    """Record the answer (and `more`, answers to later questions from the same message)."""
+    answers = (*session.answers, Answer(question.id, option.id, now),
+               *(Answer(q.id, o.id, now) for q, o in more or ()))
+    chosen = {**session.chosen(), question.id: option.id, **{q.id: o.id for q, o in more or ()}}
+    # The first open question from the start: after an answer given ahead of its turn was
+    # undone, the questions before it come first (see `ahead`).
+    following = ahead.walk(dialogue, chosen).first_open
     chosen_text = dialogue.texts.chosen.format(question=question.text, label=option.label)
     if following == END:
         step = _finish(dialogue, replace(session, answers=answers), now, option, chosen)
-        return replace(step, chosen_text=chosen_text)
-    # Built directly: dataclasses.replace costs more than the rest of a press's routing.
-    moved = Session(session.dialogue, session.version, following, answers, session.outcome,
-                    session.started_at, session.finished_at)
-    return Step(
-        "question",
-        moved,
-        question_reply(dialogue, moved, chosen),
-        changed=True,
-        chosen=option,
-        chosen_text=chosen_text,
-    )
+        step = replace(step, chosen_text=chosen_text)
+    else:
+        # Built directly: dataclasses.replace costs more than the rest of a press's routing.
+        moved = Session(session.dialogue, session.version, following, answers,
+                        session.outcome, session.started_at, session.finished_at)
+        step = Step("question", moved, question_reply(dialogue, moved, chosen), changed=True,
+                    chosen=option, chosen_text=chosen_text)
+    if not more:
+        return step
+    summary = ", ".join(o.short or o.label for o in (option, *(o for _, o in more)))
+    said = dialogue.texts.understood.format(answers=summary)
+    return replace(step, reply=Reply(f"{said}\n\n{step.reply.text}", step.reply.buttons))
 
 
 def _finish(

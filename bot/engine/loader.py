@@ -36,10 +36,10 @@ from bot.engine.model import (
     Where,
 )
 from bot.engine.routes import TIME_BUDGET
+from bot.engine.typing_format import TypingReader
 from bot.engine.yaml_nodes import (
     MAX_BYTES,
     Entry,
-    NodeReader,
     boolean,
     line_of,
     parse,
@@ -60,7 +60,7 @@ _NEEDED = _listing(schema.required(schema.DIALOGUE))
 _T = TypeVar("_T")
 
 
-class _Reader(NodeReader):
+class _Reader(TypingReader):
     """Builds the model from one file's nodes and collects every problem on the way."""
 
     def __init__(self, file: str) -> None:
@@ -159,6 +159,8 @@ class _Reader(NodeReader):
             max_reasons=self.number(record, "max_reasons", schema.DIALOGUE),
             texts=self.texts(record),
             source=self.file,
+            language=self.language(record),
+            vocabulary=self.vocabulary(record),
         )
 
     def keyed(
@@ -195,6 +197,7 @@ class _Reader(NodeReader):
                 f"; Telegram shows at most {ROW_LIMIT} buttons in a row"
             ),
             where=self.where(entry.line),
+            unit=self.text(record, "unit", what),
         )
 
     def option(self, node: Node, what: str) -> Option:
@@ -212,6 +215,9 @@ class _Reader(NodeReader):
             reason=self.text(record, "reason", what),
             next=self.text(record, "next", what),
             where=self.where(line),
+            means=self.text(record, "means", what),
+            range=self.range(record, what),
+            short=self.text(record, "short", what),
         )
 
     def scores(self, record: dict[str, Entry], what: str) -> dict[str, int]:

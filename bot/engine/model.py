@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from bot.engine.vocabulary import Vocabulary, builtin
+
 END = "end"
 """The `next` value that ends the dialogue and shows the recommendation."""
 
@@ -108,6 +110,12 @@ class Option:
     reason: str | None = None
     next: str | None = None
     where: Where = NOWHERE
+    means: str | None = None
+    """yes, no or unsure: the option also answers to the vocabulary's words for it."""
+    range: tuple[float, float] | None = None
+    """[low, high) in the question's `unit`: typed amounts in it pick this option."""
+    short: str | None = None
+    """How the "Got it: ..." line names this answer out of its question (default: label)."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,8 @@ class Question:
     ask_if: Condition | None = None
     columns: int = 1
     where: Where = NOWHERE
+    unit: str | None = None
+    """The unit of its options' `range`s (a unit of the vocabulary: currency, hours)."""
 
     def option(self, option_id: str) -> Option | None:
         """Return the option with this id, or None."""
@@ -195,7 +205,7 @@ class Texts:
     )
     progress: str = "Question {number} of {total}"
     chosen: str = "{question}\n\n✅ {label}"
-    reprompt: str = "Sorry, I did not catch that. Please pick one of:\n{options}"
+    reprompt: str = "Sorry, I did not catch that. Please pick one of these:"
     stale: str = "That button belongs to an earlier question; please use the latest one."
     nothing_to_undo: str = "This is the first question; there is nothing to go back to."
     no_result: str = "There is no recommendation yet. Send /start to begin."
@@ -241,6 +251,10 @@ class Texts:
     command_help: str = "How this works"
     command_mydata: str = "What you keep about me"
     command_forget: str = "Delete everything you keep about me"
+    did_you_mean: str = "Did you mean {options}?"
+    or_word: str = "or"
+    all_options: str = "Show all the answers"
+    understood: str = "Got it: {answers}."
 
 
 @dataclass(frozen=True)
@@ -258,6 +272,19 @@ class Dialogue:
     max_reasons: int = 3
     texts: Texts = field(default_factory=Texts)
     source: str = "<memory>"
+    language: str = "en"
+    vocabulary: Vocabulary | None = None
+    """The shared words typed answers may use; None: the language's built-in ones."""
+
+    @cached_property
+    def words(self) -> Vocabulary:
+        """Return the vocabulary in use: the dialogue's own, else its language's built-in."""
+        return self.vocabulary if self.vocabulary is not None else builtin(self.language)
+
+    @cached_property
+    def memo(self) -> dict[str, object]:
+        """Where engine modules keep what they worked out from the dialogue (it never changes)."""
+        return {}
 
     @cached_property
     def routing_questions(self) -> tuple[str, ...]:
@@ -329,7 +356,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
 
 
-StepKind = Literal["question", "result", "reprompt", "stale", "notice"]
+StepKind = Literal["question", "result", "reprompt", "did_you_mean", "stale", "notice"]
 
 
 @dataclass(frozen=True)

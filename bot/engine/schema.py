@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 
 from bot.engine.model import ROW_LIMIT, Texts
+from bot.engine.vocabulary import EXTENSIBLE
 
 REASONS_MAX = 5
 """The most reasons `max_reasons` may ask the advice to give."""
@@ -31,6 +32,7 @@ class Kind(StrEnum):
     LIST = "list"  # of the field's part
     MAP = "map"  # id -> the field's part
     RECORD = "record"  # the field's part itself
+    RANGE = "range"  # [low, high]: numbers, high may be null (no upper end)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ DIALOGUE: Part = {
     "questions": Field(Kind.MAP, required=True, part="question"),
     "outcomes": Field(Kind.MAP, required=True, part="outcome"),
     "tips": Field(Kind.LIST, part="tip"),
+    "language": Field(Kind.TEXT),
+    "vocabulary": Field(Kind.RECORD, part="vocabulary"),
 }
 QUESTION: Part = {
     "text": Field(Kind.TEXT, required=True),
@@ -66,6 +70,7 @@ QUESTION: Part = {
     "next": Field(Kind.ID),
     "branches": Field(Kind.LIST, part="branch"),
     "options": Field(Kind.LIST, required=True, part="option"),
+    "unit": Field(Kind.TEXT),
 }
 OPTION: Part = {
     "id": Field(Kind.ID, required=True),
@@ -74,6 +79,9 @@ OPTION: Part = {
     "scores": Field(Kind.SCORES),
     "reason": Field(Kind.TEXT),
     "next": Field(Kind.ID),
+    "means": Field(Kind.TEXT),
+    "range": Field(Kind.RANGE),
+    "short": Field(Kind.TEXT),
 }
 BRANCH: Part = {"if": Field(Kind.CONDITION, required=True), "next": Field(Kind.ID, required=True)}
 OUTCOME: Part = {
@@ -88,6 +96,8 @@ TIP: Part = {
     "text": Field(Kind.TEXT, required=True),
 }
 TEXTS: Part = {text.name: Field(Kind.TEXT) for text in fields(Texts)}
+VOCABULARY: Part = {name: Field(Kind.TEXTS) for name in EXTENSIBLE}
+"""Words a dialogue adds to its language's shared vocabulary (bot/engine/vocabularies)."""
 CONDITION: Part = {
     "all": Field(Kind.LIST, part="condition"),
     "any": Field(Kind.LIST, part="condition"),
@@ -109,6 +119,7 @@ PARTS: Mapping[str, Part] = {
     "extra": EXTRA,
     "tip": TIP,
     "texts": TEXTS,
+    "vocabulary": VOCABULARY,
     "condition": CONDITION,
 }
 

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from bot.engine.advice import Advice, render_advice
 from bot.engine.model import TEXT_LIMIT, Dialogue, Outcome, Question, Texts
 
-# The texts the engine fills in with str.format, and the names each may use.
+# The texts the engine fills in with str.format, and the names each may use. The re-prompt
+# may still list the options in its text, though it carries them as buttons now.
 _PLACEHOLDERS = {
     name: fields
     for name, text in vars(Texts()).items()
     if (fields := {field for _, field, _, _ in string.Formatter().parse(text) if field})
-}
+} | {"reprompt": {"options"}}
 
 
 def placeholder_problems(name: str, text: str) -> list[str]:

@@ -80,13 +80,22 @@ def test_typed_answers_ignore_accents() -> None:
 
 
 @pytest.mark.parametrize("typed", ["banana", "", "7", "0", "x" * 4096, "\u202eemoh ta"])
-def test_anything_else_gets_a_reprompt_listing_the_options(typed: str) -> None:
+def test_anything_else_gets_a_reprompt_with_the_questions_buttons(typed: str) -> None:
     session = engine.start(DIALOGUE, NOW).session
     step = engine.type_answer(DIALOGUE, session, typed, NOW)
     assert step.kind == "reprompt"
     assert not step.changed
     assert step.session == session
-    assert "1. At home\n2. At the gym\n3. On stage\n4. Not sure" in step.reply.text
+    assert "did not catch that" in step.reply.text
+    # The buttons come again, so nobody is stuck with a question they cannot answer.
+    assert labels(step) == ["At home", "At the gym", "On stage", "Not sure"]
+
+
+def test_a_reprompt_may_still_list_the_options_in_its_text() -> None:
+    listing = dataclasses.replace(
+        DIALOGUE, texts=dataclasses.replace(DIALOGUE.texts, reprompt="Pick one:\n{options}"))
+    step = engine.type_answer(listing, engine.start(listing, NOW).session, "banana", NOW)
+    assert step.reply.text == "Pick one:\n1. At home\n2. At the gym\n3. On stage\n4. Not sure"
 
 
 def test_a_button_from_another_question_changes_nothing() -> None:

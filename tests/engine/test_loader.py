@@ -376,16 +376,20 @@ FULL: Any = {
     "close_margin": 1,
     "max_reasons": 2,
     "texts": {"welcome": "Hi"},
+    "language": "en",
+    "vocabulary": {"yes": ["aye"], "no": ["nay"], "unsure": ["dunno mate"], "fillers": ["mate"]},
     "questions": {
         "a": {
             "text": "A?",
             "columns": 2,
+            "unit": "hours",
             "next": "end",
             "branches": [{"if": {"a": "x"}, "next": "end"}],
             "options": [
                 {"id": "x", "label": "X", "synonyms": ["ex"], "scores": {"one": 1},
-                 "reason": "x", "next": "end"},
-                {"id": "y", "label": "Y", "scores": {"two": 1}},
+                 "reason": "x", "next": "end", "means": "yes", "range": [0, 1.5],
+                 "short": "ex"},
+                {"id": "y", "label": "Y", "scores": {"two": 1}, "range": [1.5, None]},
             ],
         },
     },
@@ -404,6 +408,7 @@ PLACES: dict[str, list[str | int]] = {
     "extra": ["outcomes", "one", "extras", 0],
     "tip": ["tips", 0],
     "texts": ["texts"],
+    "vocabulary": ["vocabulary"],
     "condition": ["tips", 0, "if"],
 }
 WRONG: dict[Kind, tuple[object, str]] = {
@@ -418,6 +423,7 @@ WRONG: dict[Kind, tuple[object, str]] = {
     Kind.MAP: (["x"], "must be a mapping"),
     Kind.RECORD: (["x"], "must be a mapping"),
     Kind.CONDITION: (["x"], "a condition must be a mapping"),
+    Kind.RANGE: ([2, 1], "must be [low, high] with low below high"),
 }
 FIELDS = [(part, key) for part, fields in PARTS.items() for key in fields]
 

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import DEFAULT_DIALOGUE
-from bot.engine import callback_data, engine, rules
+from bot.engine import ahead, callback_data, engine, rules
 from bot.engine.loader import load_dialogue
-from bot.engine.model import TEXT_LIMIT, Session, Step
+from bot.engine.model import END, TEXT_LIMIT, Session, Step
 
 DIALOGUE = load_dialogue(DEFAULT_DIALOGUE)
 NOW = 1_700_000_000.0
@@ -87,13 +87,33 @@ def act(session: Session | None, action: Action) -> Step:
     raise AssertionError(action)
 
 
-def replayed(session: Session) -> Session:
-    """Return where the session's answers lead when pressed again from the start."""
-    again = engine.start(DIALOGUE, NOW).session
+def replayed(session: Session) -> str:
+    """Return the first open question on the route from the start, given the answers.
+
+    Every answer must be to a question the route asks: in turn, or (several answers typed in
+    one message) ahead of its turn but certainly asked.
+    """
+    chosen: dict[str, str] = {}
     for answer in session.answers:
-        assert again.current == answer.question, "an answer to a question that was not asked"
-        again = engine.press(DIALOGUE, again, f"{answer.question}:{answer.option}", NOW).session
-    return again
+        open_now = ahead.certainly_asked(DIALOGUE, chosen)
+        assert answer.question in open_now, "an answer to a question the route does not ask"
+        chosen[answer.question] = answer.option
+    return ahead.walk(DIALOGUE, chosen).first_open
+
+
+def still_asked(chosen: dict[str, str]) -> int:
+    """Return how many open questions the route from the start asks (none getting an option)."""
+    passed: dict[str, str] = {}
+    count, target = 0, rules.asked(DIALOGUE, DIALOGUE.start, passed)
+    while target != END:
+        question = DIALOGUE.questions[target]
+        option = question.option(chosen[target]) if target in chosen else None
+        if option is None:
+            count += 1
+        else:
+            passed[target] = option.id
+        target = rules.asked(DIALOGUE, rules.route(question, passed, option), passed)
+    return count
 
 
 def check(before: Session | None, action: Action, step: Step) -> None:
@@ -103,7 +123,13 @@ def check(before: Session | None, action: Action, step: Step) -> None:
     for answer in session.answers:
         assert DIALOGUE.questions[answer.question].option(answer.option) is not None
     assert len({a.question for a in session.answers}) == len(session.answers)
-    assert replayed(session).current == session.current
+    first_open = replayed(session)
+    if session.finished:
+        assert first_open == END
+    elif not isinstance(action, Back):
+        assert session.current == first_open
+    else:  # back may reopen an answer given ahead of its turn
+        assert session.current not in session.chosen()
     if session.finished:
         assert session.outcome in DIALOGUE.outcomes
     else:
@@ -112,17 +138,19 @@ def check(before: Session | None, action: Action, step: Step) -> None:
         assert number == len(session.answers) + 1
         # The count of questions left is cached per dialogue; it must match walking the path.
         assert session.current is not None
-        walked = len(list(rules.predicted_path(DIALOGUE, session.current, session.chosen())))
-        assert total == len(session.answers) + max(walked, 1)
+        assert total == len(session.answers) + max(still_asked(session.chosen()), 1)
     if before is not None and not step.changed:
         assert session == before
     if before is not None and isinstance(action, Back):
         assert len(session.answers) == max(len(before.answers) - 1, 0)
         assert session.answers == before.answers[: len(session.answers)]
     if before is not None and step.changed and isinstance(action, Choose | Press | Type):
-        # An accepted answer answers exactly the question that was on screen.
-        assert session.answers[:-1] == before.answers
-        assert session.answers[-1].question == before.current
+        # An accepted answer answers the question that was on screen first; a typed one may
+        # answer later questions too, after it.
+        kept = len(before.answers)
+        assert session.answers[:kept] == before.answers
+        assert session.answers[kept].question == before.current
+        assert isinstance(action, Type) or len(session.answers) == kept + 1
     assert 0 < len(step.reply.text) <= TEXT_LIMIT
     for row in step.reply.buttons:
         for button in row:
@@ -137,3 +165,44 @@ def test_any_sequence_of_inputs_keeps_the_session_sound(sequence: list[Action]) 
         step = act(session, action)
         check(session, action, step)
         session = step.session
+
+
+# Typed names in everyday frames -------------------------------------------------------------
+
+FRAMES = ["{}", "{}!", "i'd say {}", "{} please", "mostly {}", "hmm, {} i guess", "{} tbh",
+          "well... {}", "{} for sure", "I think {}", "{}, mainly"]
+NAMED = [(question.id, option.id, name)
+         for question in DIALOGUE.questions.values()
+         for option in question.options
+         for name in (option.label, *option.synonyms)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(NAMED), st.sampled_from(FRAMES))
+def test_a_typed_name_is_never_stored_as_another_option(
+    named: tuple[str, str, str], frame: str
+) -> None:
+    """Typing an option's label or synonym in a sentence stores that option, asks back with
+    it among the choices, or asks again; it is never stored as an option it does not name
+    while the one it names is closer."""
+    question_id, option_id, name = named
+    session = at_question(question_id)
+    step = engine.type_answer(DIALOGUE, session, frame.format(name), NOW)
+    stored = step.session.chosen().get(question_id)
+    assert stored in (None, option_id), f"{frame.format(name)!r} stored as {stored!r}"
+    if step.kind == "did_you_mean":
+        offered = [b.data for row in step.reply.buttons for b in row]
+        assert f"{question_id}:{option_id}" in offered
+
+
+def at_question(question_id: str) -> Session:
+    """Return a session standing at the question, with the first path that asks it."""
+    for plan in ({}, {"use": "studio"}, {"use": "home", "isolation": "some"}):
+        session = engine.start(DIALOGUE, NOW).session
+        while session.current not in (None, question_id):
+            question = DIALOGUE.questions[session.current]
+            option = plan.get(question.id, question.options[0].id)
+            session = engine.press(DIALOGUE, session, f"{question.id}:{option}", NOW).session
+        if session.current == question_id:
+            return session
+    raise AssertionError(f"no path asks {question_id!r}")

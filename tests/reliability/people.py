@@ -39,8 +39,14 @@ class Plan:
         return option.label
 
     def typed(self, dialogue: Dialogue, question_id: str) -> str:
-        """Return what this person types to answer `question_id`: the option's number."""
-        options = [option.id for option in dialogue.questions[question_id].options]
+        """Return what this person types to answer `question_id`: the option's number, or
+        its label where a number would be an amount (a question with a unit)."""
+        question = dialogue.questions[question_id]
+        if question.unit is not None:
+            option = question.option(self.choices[question_id])
+            assert option is not None
+            return option.label
+        options = [option.id for option in question.options]
         return str(options.index(self.choices[question_id]) + 1)
 
     def _finished(self, dialogue: Dialogue) -> Session:

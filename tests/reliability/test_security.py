@@ -206,9 +206,11 @@ async def test_every_message_is_plain_text_and_markup_shows_as_typed(
         await bot.until_handled(user.queue_text("/start"))
         assert user.last_text.endswith(MARKUP_QUESTION)
         assert MARKUP_LABEL in user.last_buttons
-        typed = "<b>hi</b> *bold* _it_ `code` <a href='http://evil'>x</a>"
+        # Markup that shares no word with the (marked-up) labels, so it is not an answer.
+        typed = "<b>hi</b> *bold* _it_ `code` <a href='ftp://evil'>y</a>"
         await bot.until_handled(user.queue_text(typed))
-        assert f"1. {MARKUP_LABEL}" in user.last_text  # the reprompt lists it literally
+        assert "didn't catch that" in user.last_text
+        assert MARKUP_LABEL in user.last_buttons  # the re-prompt's button shows it literally
         question = user.keyboard_message
         await bot.press(user, MARKUP_LABEL)
         assert question.text == f"{MARKUP_QUESTION}\n\n✅ {MARKUP_LABEL}"
