@@ -32,7 +32,7 @@ from bot.storage.base import SessionStore, StoredSession
 Clock = Callable[[], float]
 log = logging.getLogger(__name__)
 
-_SHOWS_WHERE_IT_STANDS = frozenset({"question", "result", "reprompt"})
+_SHOWS_WHERE_IT_STANDS = frozenset({"question", "result", "reprompt", "did_you_mean"})
 """Turns whose reply shows the session's current question or result."""
 
 

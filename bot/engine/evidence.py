@@ -74,12 +74,12 @@ def _negates_next(table: QuestionWords, typed: Typed, start: int, end: int) -> b
 
 
 def _longest(found: list[Evidence]) -> list[Evidence]:
-    """Drop phrases inside a longer phrase of another option ("sure" inside "not sure")."""
+    """Drop phrases inside a longer phrase: of another option ("sure" inside "not sure"),
+    and of the same one, which would count the same words twice ("sure" in "for sure")."""
     kept, seen = [], set()
     for evidence in found:
         inside = any(
-            other.option != evidence.option
-            and other.start <= evidence.start and evidence.end <= other.end
+            other.start <= evidence.start and evidence.end <= other.end
             and other.end - other.start > evidence.end - evidence.start
             for other in found
         )

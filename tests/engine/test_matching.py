@@ -198,3 +198,11 @@ def test_weak_evidence_amid_other_words_is_not_an_answer() -> None:
 ])
 def test_names_and_spans_read_as_written(question: str, text: str, option: str) -> None:
     assert taken(question, text) == option
+
+
+def test_words_inside_a_longer_name_of_the_same_option_count_once() -> None:
+    # "for sure" and the "sure" inside it are one yes, against one "don't mind": asked back.
+    step = typed("mic", "Don't mind for sure")
+    assert step.kind == "did_you_mean"
+    assert offered(step) == ["mic:yes", "mic:any"]
+    assert taken("mic", "Don't mind for sure") is None
