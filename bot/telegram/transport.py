@@ -1,10 +1,10 @@
 """The bot's Bot API transport: PTB's `BaseRequest` on an aiohttp client session.
 
 PTB's default transport, HTTPXRequest, dominated each update in profiles of the bot polling
-the fake Bot API (`python -m benchmarks`): about 2 ms of CPU per request on a 2-core machine,
-spent in httpcore's connection-pool bookkeeping, which grows with the requests in flight. The
-same calls through aiohttp cost a fraction of that, so end to end the bot answers several
-times more updates per second. It takes the keyword arguments PTB's ApplicationBuilder gives
+the fake Bot API (`python -m benchmarks`, docs/performance.md): its CPU per request goes to
+httpcore's connection-pool bookkeeping, which grows with the requests in flight. The same
+calls through aiohttp cost a fraction of that, so end to end the bot answers several times
+more updates per second. It takes the keyword arguments PTB's ApplicationBuilder gives
 HTTPXRequest, so either can stand in for the other.
 """
 
