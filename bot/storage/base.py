@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from bot.engine import redelivery
@@ -109,3 +109,18 @@ class SessionStore(Protocol):
     async def close(self) -> None:
         """Finish pending work and close the database."""
         ...
+
+
+def settled(session: Session, now: float) -> Session:
+    """Give a finished session the time it finished, if the engine left it out, and an open
+    one none: what every store keeps."""
+    if session.finished and session.finished_at is None:
+        return replace(session, finished_at=now)
+    if not session.finished and session.finished_at is not None:
+        return replace(session, finished_at=None)
+    return session
+
+
+def status_of(session: Session) -> Status:
+    """Return the status a store keeps for a session as it stands."""
+    return "finished" if session.finished else "active"

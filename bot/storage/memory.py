@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot.engine.model import Session
-from bot.storage.base import NOT_SHOWN, RESTORED, Status, StoredSession
+from bot.storage.base import NOT_SHOWN, RESTORED, StoredSession, settled, status_of
 
 Clock = Callable[[], float]
 
@@ -51,8 +51,8 @@ class MemoryStore:
         chat.sessions = [replace(s, status="restarted", updated_at=now)
                          if s.status == "active" else s for s in chat.sessions]
         self._record(chat, update_id, now)
-        stored = StoredSession(next(self._ids), chat_id, _settled(session, now),
-                               _status(session), now, shown=NOT_SHOWN)
+        stored = StoredSession(next(self._ids), chat_id, settled(session, now),
+                               status_of(session), now, shown=NOT_SHOWN)
         chat.sessions.append(stored)
         return self._with_last(chat, stored)
 
@@ -70,7 +70,7 @@ class MemoryStore:
         now = self._clock()
         chat.active = True
         self._record(chat, update_id, now)
-        saved = replace(latest, session=_settled(session, now), status=_status(session),
+        saved = replace(latest, session=settled(session, now), status=status_of(session),
                         updated_at=now, shown=NOT_SHOWN)
         chat.sessions[-1] = saved
         return self._with_last(chat, saved)
@@ -141,16 +141,3 @@ class MemoryStore:
     def _with_last(chat: _Chat, stored: StoredSession) -> StoredSession:
         return replace(stored, last_update_id=chat.last_update_id,
                        last_update_at=chat.last_update_at)
-
-
-def _settled(session: Session, now: float) -> Session:
-    """Give a finished session the time it finished, and an open one none."""
-    if session.finished and session.finished_at is None:
-        return replace(session, finished_at=now)
-    if not session.finished and session.finished_at is not None:
-        return replace(session, finished_at=None)
-    return session
-
-
-def _status(session: Session) -> Status:
-    return "finished" if session.finished else "active"

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from bot.engine.model import Answer, Session
-from bot.storage.base import NOT_SHOWN, Status, StoredSession
+from bot.storage.base import NOT_SHOWN, StoredSession, settled, status_of
 from bot.storage.sqlite import statements as sql
 
 Clock = Callable[[], float]
@@ -30,17 +29,17 @@ def begin_session(
     last_update_id, last_update_at = (
         (update_id, now) if update_id is not None else last_update(conn, chat_id))
     conn.execute(sql.RESTART_ACTIVE, (now, chat_id))
-    session = _settled(session, now)
+    session = settled(session, now)
     cursor = conn.execute(
         sql.ADD_SESSION,
-        (chat_id, session.dialogue, session.version, session.current, _status(session),
+        (chat_id, session.dialogue, session.version, session.current, status_of(session),
          session.outcome, session.started_at, now, session.finished_at, last_update_id,
          last_update_at),
     )
     session_id = cursor.lastrowid
     assert session_id is not None  # an INSERT into a rowid table always sets it
     _add_answers(conn, session_id, 0, session.answers)
-    return StoredSession(session_id, chat_id, session, _status(session), now, last_update_id,
+    return StoredSession(session_id, chat_id, session, status_of(session), now, last_update_id,
                          last_update_at, NOT_SHOWN)
 
 
@@ -61,16 +60,16 @@ def save_session(
     if kept < len(before):
         conn.execute(sql.UNDO_ANSWERS, (stored.id, kept))
     _add_answers(conn, stored.id, kept, session.answers[kept:])
-    session = _settled(session, now)
+    session = settled(session, now)
     # The session saved is the chat's latest, whose last update id is the chat's.
     [(last_update_id, last_update_at)] = conn.execute(
         sql.SAVE_SESSION,
-        {"current": session.current, "status": _status(session),
+        {"current": session.current, "status": status_of(session),
          "outcome": session.outcome, "now": now, "finished_at": session.finished_at,
          "version": session.version, "update_id": update_id, "id": stored.id},
     ).fetchall()  # all: the statement must finish before COMMIT
     conn.execute(sql.REACTIVATE, (now, chat_id))
-    return StoredSession(stored.id, chat_id, session, _status(session), now, last_update_id,
+    return StoredSession(stored.id, chat_id, session, status_of(session), now, last_update_id,
                          last_update_at, NOT_SHOWN)
 
 
@@ -166,19 +165,6 @@ def _add_answers(
         [(session_id, position, answer.question, answer.option, answer.at)
          for position, answer in enumerate(answers, start=first)],
     )
-
-
-def _settled(session: Session, now: float) -> Session:
-    """Give a finished session the time it finished, if the engine left it out."""
-    if session.finished and session.finished_at is None:
-        return replace(session, finished_at=now)
-    if not session.finished and session.finished_at is not None:
-        return replace(session, finished_at=None)
-    return session
-
-
-def _status(session: Session) -> Status:
-    return "finished" if session.finished else "active"
 
 
 def _common_prefix(before: Sequence[object], after: Sequence[object]) -> int:
