@@ -18,6 +18,7 @@ from bot.cli import (
     coverage,
     export,
     graph,
+    new,
     run,
     schema,
     stats,
@@ -58,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
     top.set_defaults(handler=run.run)
     commands = top.add_subparsers(title="commands", metavar="COMMAND")
     commands_in_order = (
-        run, chat, validate, test, coverage, schema, check, backup, graph, stats, export)
+        run, chat, new, validate, test, coverage, schema, check, backup, graph, stats, export)
     for module in commands_in_order:
         module.add(commands)
     return top
