@@ -50,9 +50,9 @@ def coverage(dialogue: Dialogue, *, samples: int = 2000, seed: int = 1) -> Cover
     space = AnswerSpace(dialogue)
     exact = exact_fits(space)
     tally = ExactWalk(space).run() if exact else sample(space, samples, seed)
-    order = tuple(axis.question.id for axis in space.axes) if space.axes else tuple(
-        dialogue.questions)
-    return Coverage(dialogue, exact, tally, order, space.answer_sets,
+    # The walk counts questions in asking order, the samples in the file's order.
+    order = [axis.question.id for axis in space.axes] if exact else list(dialogue.questions)
+    return Coverage(dialogue, exact, tally, tuple(order), space.answer_sets,
                     time.perf_counter() - began)
 
 

@@ -119,8 +119,9 @@ class _Reader(NodeReader):
             return None
         answers, answer_lines = given
         runner_up = self.text(record, "runner_up", what)
-        self.known(record, "outcome", [outcome], self.dialogue.outcomes, "outcome")
-        self.known(record, "runner_up", [runner_up or ""], self.dialogue.outcomes, "outcome")
+        for key, named in (("outcome", outcome), ("runner_up", runner_up)):
+            if named is not None:
+                self.known(record, key, [named], self.dialogue.outcomes, "outcome")
         return Story(
             name=name,
             answers=answers,
@@ -180,7 +181,7 @@ class _Reader(NodeReader):
         """Report each of `ids` (given under `key`) that the dialogue has no `kind` for."""
         names = list(known)
         for each in ids:
-            if each and each not in names:
+            if each not in names:
                 self.report(record[key].line, _unknown(each, kind, names))
 
 
