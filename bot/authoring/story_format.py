@@ -63,8 +63,10 @@ def find_stories(paths: list[Path]) -> tuple[list[Path], list[str]]:
             found += inside
             if not inside:
                 missing.append(f"{path}: the folder has no stories files (*{SUFFIX}.yaml)")
+        elif is_stories(path) and path.exists():
+            found.append(path)
         elif is_stories(path):
-            found.append(path) if path.exists() else missing.append(f"{path}: no such file")
+            missing.append(f"{path}: no such file")
         elif not path.exists():
             missing.append(f"{path}: no such file or folder")
         elif stories_path(path).exists():

@@ -40,7 +40,7 @@ def test_the_shipped_stories_pass(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", str(SHIPPED)]) == 0
     out = capsys.readouterr().out
     # Every outcome has a story that ends with it; otherwise a line below would say which not.
-    assert out.endswith("headphones_vs_iems.stories.yaml: 15 stories, all passed\n")
+    assert out.endswith("headphones_vs_iems.stories.yaml: 16 stories, all passed\n")
 
 
 def test_a_changed_score_fails_the_stories_that_depend_on_it_readably(
@@ -60,7 +60,7 @@ def test_a_changed_score_fails_the_stories_that_depend_on_it_readably(
     assert failed == [
         f"{stories}:215: story “student who dislikes earbuds and listens in short bursts on "
         "little money” failed",
-        f"{stories}: 15 stories, 1 failed",
+        f"{stories}: 16 stories, 1 failed",
     ]
     assert (
         "  line 227: expected the outcome on_ear (On-ear headphones), got closed_back "
@@ -130,6 +130,18 @@ def test_the_command_names_outcomes_no_story_ends_with(
     assert capsys.readouterr().out.splitlines() == [
         f"{tmp_path / 'small.stories.yaml'}: 1 story, all passed",
         "  no story ends with closed_back, iem: add one for each",
+    ]
+
+
+def test_a_dialogue_without_stories_fails_saying_what_to_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(SMALL, tmp_path / "small.yaml")
+    assert main(["test", str(tmp_path / "small.yaml"), str(tmp_path / "gone.stories.yaml")]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{tmp_path / 'small.yaml'}: there are no stories beside it: write small.stories.yaml "
+        "(`new` writes an example)",
+        f"{tmp_path / 'gone.stories.yaml'}: no such file",
     ]
 
 
