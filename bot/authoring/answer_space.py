@@ -63,15 +63,25 @@ class Axis:
 
 @dataclass(frozen=True)
 class Tally:
-    """What a walk or a sample counts, each count in answer sets (or samples)."""
+    """What a walk or a sample counts, each count in answer sets (or samples).
+
+    Outcomes and questions are by index: outcomes in the file's order, questions in the order
+    `Coverage.questions` names.
+    """
 
     wins: list[int]
     tie_wins: list[int]
+    """Wins where the runner-up has as many points (file order decided)."""
     ways: list[int]
+    """Ways through each outcome wins: different answers the bot is given (the walk only)."""
     close: Counter[tuple[int, int]]
+    """(winner, runner-up) -> answer sets where they are within `close_margin`."""
     asked: list[int]
     swings: list[int]
+    """Answer sets where another answer to the question, the rest kept, changes the winner."""
     points: dict[tuple[str, str], int]
+    """(question, option) -> answer sets that ask the question and pick the option, where
+    the winner changes if the option's points are taken away."""
     total: int
 
 
@@ -102,14 +112,14 @@ class AnswerSpace:
         }
         twin: dict[str, int] = {}
         zero = (0,) * len(self.outcomes)
-        for option, slot in zip(question.options, slots, strict=False):
+        for slot in tuple(slots):  # the real options; twins are appended
             if not any(slot.points):
                 continue
-            route = self.signature(question, option)
+            route = self.signature(question, slot.option)
             if route not in by_route:
                 by_route[route] = len(slots)
-                slots.append(Slot(option, zero, real=False))
-            twin[option.id] = by_route[route]
+                slots.append(Slot(slot.option, zero, real=False))
+            twin[slot.option.id] = by_route[route]
         return Axis(question, tuple(slots), twin)
 
     def signature(self, question: Question, option: Option) -> tuple[object, ...]:

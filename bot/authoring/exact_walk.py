@@ -129,9 +129,8 @@ class Effects:
             changed |= rows[0] ^ row
         # Every answer set in a group whose winners differ has another answer that changes it.
         tally.swings[position] = _nonzero(changed & base, length) * axis.options
-        for option in axis.question.options:
+        for index, option in enumerate(axis.question.options):  # the real slots come first
             if option.id in axis.twin:
-                index = next(i for i, s in enumerate(axis.slots) if s.option is option)
                 differs = rows[index] ^ rows[axis.twin[option.id]]
                 tally.points[axis.question.id, option.id] = _nonzero(differs & base, length)
 
