@@ -12,7 +12,7 @@ setup(
     package_dir={"bot.dialogues": "dialogues"},
     package_data={
         "bot": ["py.typed"],
-        "bot.dialogues": ["*.yaml"],
+        "bot.dialogues": ["*.yaml", "*.json"],  # with the schemas their first lines name
         "bot.engine": ["vocabularies/*.yaml"],  # the shared words for typed answers
     },
 )

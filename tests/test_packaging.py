@@ -46,10 +46,11 @@ def test_an_installed_advisor_bot_validates_chats_and_helps_from_any_folder(
                if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_", "DIALOGUE_"))}
     environ.update(XDG_DATA_HOME=str(data), HOME=str(tmp_path), LOG_LEVEL="WARNING")
 
-    def advisor_bot(*args: str, lines: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    def advisor_bot(*args: str, lines: tuple[str, ...] = (),
+                    cwd: Path = elsewhere) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [env_dir / "bin" / "advisor-bot", *args], input="".join(f"{x}\n" for x in lines),
-            cwd=elsewhere, env=environ, capture_output=True, text=True, timeout=60, check=False)
+            cwd=cwd, env=environ, capture_output=True, text=True, timeout=60, check=False)
 
     helped = advisor_bot("--help")
     assert helped.returncode == 0, helped.stderr
@@ -64,4 +65,15 @@ def test_an_installed_advisor_bot_validates_chats_and_helps_from_any_folder(
     assert "My pick for you: " in chatted.stdout
     assert (data / "advisor-bot" / "advisor.db").is_file()
     assert list(elsewhere.iterdir()) == []  # nothing written where it was run
+    tested = advisor_bot("test")  # the packaged stories of the packaged dialogue
+    assert tested.returncode == 0, tested.stderr + tested.stdout
+    assert "/site-packages/bot/dialogues/headphones_vs_iems.stories.yaml: " in tested.stdout
+    schemas = (env_dir / "lib").glob("python*/site-packages/bot/dialogues/*.schema.json")
+    assert sorted(path.name for path in schemas) == ["dialogue.schema.json", "stories.schema.json"]
+    started = tmp_path / "started"
+    started.mkdir()
+    for command in (("new", "demo"), ("validate", "demo.yaml"), ("test", "demo.yaml")):
+        done = advisor_bot(*command, cwd=started)
+        assert done.returncode == 0, done.stderr
+    assert "  advisor-bot test other.yaml" in advisor_bot("new", "other", cwd=started).stdout
     assert sys.prefix not in checked.stdout  # it ran the installed copy, not this checkout

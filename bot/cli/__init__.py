@@ -11,7 +11,20 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from bot.cli import backup, chat, check, export, graph, run, stats, validate
+from bot.cli import (
+    backup,
+    chat,
+    check,
+    coverage,
+    export,
+    graph,
+    new,
+    run,
+    schema,
+    stats,
+    test,
+    validate,
+)
 from bot.errors import AdvisorError, DialogueError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -45,7 +58,9 @@ def parser() -> argparse.ArgumentParser:
     )
     top.set_defaults(handler=run.run)
     commands = top.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (run, chat, validate, check, backup, graph, stats, export):
+    commands_in_order = (
+        run, chat, new, validate, test, coverage, schema, check, backup, graph, stats, export)
+    for module in commands_in_order:
         module.add(commands)
     return top
 

@@ -380,7 +380,11 @@ def _files(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path]:
     found: list[Path] = []
     for given in map(Path, paths):
         if given.is_dir():
-            inside = sorted(p for p in given.iterdir() if p.suffix in {".yaml", ".yml"})
+            # `x.stories.yaml` beside a dialogue holds its test stories (bot.authoring).
+            inside = sorted(
+                p for p in given.iterdir()
+                if p.suffix in {".yaml", ".yml"} and not p.stem.endswith(".stories")
+            )
             if not inside:
                 problems.append(Problem(str(given), 0, "the folder has no .yaml or .yml files"))
             found += inside

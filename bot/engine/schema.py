@@ -33,6 +33,7 @@ class Kind(StrEnum):
     MAP = "map"  # id -> the field's part
     RECORD = "record"  # the field's part itself
     RANGE = "range"  # [low, high]: numbers, high may be null (no upper end)
+    KEYED_TEXTS = "id -> text"  # a mapping of ids to texts (a test story's answers)
 
 
 @dataclass(frozen=True)
