@@ -14,7 +14,6 @@ from bot.engine.model import Button, Reply
 CONSOLE_CHAT_ID = 0
 """The chat id the terminal's sessions are stored under (Telegram never uses 0)."""
 
-COMMANDS = "Type a number or an answer; `back`, `restart`, `result`, `help` or `quit`."
 OPTIONS = "options"
 """What to type for the button that shows a question's full list (under "Did you mean")."""
 
@@ -48,20 +47,21 @@ class Console:
 
     async def run(self, chat_id: int = CONSOLE_CHAT_ID) -> None:
         """Talk until `quit` or the end of input; the session survives for next time."""
+        texts = self.advisor.texts
         resumed = await self.advisor.resume(chat_id)
         if resumed is not None:
-            self.say(f"Welcome back: continuing where you left off. {COMMANDS}\n")
+            self.say(f"{texts.console_welcome_back} {texts.console_hint}\n")
             await self.show(chat_id, resumed)
         else:
             await self.show(chat_id, await self.advisor.start(chat_id))
-            self.say(f"{COMMANDS}\n")
+            self.say(f"{texts.console_hint}\n")
         lines = LineReader(self.stdin)
         while (line := await lines.next()) is not END:
             if line is UNREADABLE:
                 await self._unreadable(chat_id)
             elif not await self.handle(chat_id, str(line).strip()):
                 break
-        self.say("Bye! Your answers are saved; run the chat again to continue.")
+        self.say(self.advisor.texts.console_bye)
 
     async def handle(self, chat_id: int, line: str) -> bool:
         """Act on one line of input; return False when the person wants to leave."""
@@ -69,7 +69,7 @@ class Console:
         if command in ("quit", "exit", "q"):
             return False
         if command in ("help", "?"):
-            self.say(f"{self.advisor.texts.help}\n{COMMANDS}\n")
+            self.say(f"{self.advisor.texts.help}\n{self.advisor.texts.console_hint}\n")
         elif command == "result":
             self.say(render(await self.advisor.result(chat_id)))
         else:
