@@ -80,7 +80,7 @@ def test_jsonl_keeps_the_answers_in_order_and_since_counts_finishing_time(
         "chat_id", "session_id", "dialogue_id", "dialogue_version", "language", "started_at",
         "finished_at", "outcome", "outcome_title", "answers",
     ]
-    assert home["language"] == "en"
+    assert home["language"] == "ru"  # chat 2 answered in Russian
     assert home["outcome"] == "open_back"
     assert [(a["question"], a["option"]) for a in home["answers"]] == list(HOME.items())
     assert home["answers"][-1]["at"] == home["finished_at"]
