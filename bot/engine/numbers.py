@@ -100,7 +100,7 @@ def amounts(tokens: tuple[Token, ...], words: Vocabulary) -> list[Amount]:
     found: list[Amount] = []
     i = 0
     while i < len(tokens):
-        read = _amount(tokens, i, words)
+        read = _amount(tokens, i, words, found[-1].end if found else 0)
         if read is None:
             i += 1
             continue
@@ -109,13 +109,14 @@ def amounts(tokens: tuple[Token, ...], words: Vocabulary) -> list[Amount]:
     return found
 
 
-def _amount(tokens: tuple[Token, ...], i: int, words: Vocabulary) -> Amount | None:
+def _amount(tokens: tuple[Token, ...], i: int, words: Vocabulary, free: int) -> Amount | None:
+    """Read the amount starting at token i; tokens before `free` belong to another one."""
     first = _value(tokens, i, words)
     if first is None:
         return None
     value, j = first
     plus = j < len(tokens) and tokens[j].text == "+"  # "3+ hours": the + before the unit
-    unit, factor, j, start = _unit(tokens, i, j + plus, words)
+    unit, factor, j, start = _unit(tokens, i, j + plus, words, free)
     if plus:
         value += NUDGE / factor
     low = high = value * factor
@@ -182,17 +183,19 @@ def _is_unit(word: str, words: Vocabulary) -> bool:
 
 
 def _unit(
-    tokens: tuple[Token, ...], i: int, j: int, words: Vocabulary
+    tokens: tuple[Token, ...], i: int, j: int, words: Vocabulary, free: int
 ) -> tuple[str | None, float, int, int]:
-    """Return (unit, factor, end, start): a unit word after the number, or a symbol before."""
+    """Return (unit, factor, end, start): a unit word after the number, or a symbol before
+    (a word too, in languages that put it first: Russian "минут 30")."""
     if j < len(tokens):
         for unit, table in words.units.items():
             if tokens[j].text in table:
                 return unit, table[tokens[j].text], j + 1, i
-    if i > 0:
+    if i > free:
+        before = tokens[i - 1].text
         for unit, table in words.units.items():
-            if tokens[i - 1].text in table and not tokens[i - 1].text.isalpha():
-                return unit, table[tokens[i - 1].text], j, i - 1
+            if before in table and (words.unit_first or not before.isalpha()):
+                return unit, table[before], j, i - 1
     return None, 1.0, j, i
 
 
@@ -209,7 +212,7 @@ def _range_end(
     if read is None:
         return None
     value, end = read
-    unit, factor, end, _ = _unit(tokens, k, end, words)
+    unit, factor, end, _ = _unit(tokens, k, end, words, k)
     return value, end, unit, factor
 
 
