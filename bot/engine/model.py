@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Literal
 
 from bot.engine.default_texts import builtin_texts
@@ -295,7 +295,7 @@ class Dialogue:
     language: str = "en"
     vocabulary: Vocabulary | None = None
     """The shared words typed answers may use; None: the language's built-in ones."""
-    translations: Mapping[str, Dialogue] = field(default_factory=dict)
+    translations: Mapping[str, Dialogue] = field(default_factory=dict, repr=False)
     """The dialogue in each language it is translated to, by language: the same ids and
     structure, that language's texts, labels, synonyms, reasons and vocabulary (and so its word
     forms). Built once when the files are loaded; empty in a translation itself."""
@@ -345,6 +345,7 @@ class Dialogue:
         return {}
 
 
+@lru_cache(maxsize=1024)
 def primary_language(tag: str) -> str:
     """Return the language of an IETF tag or a locale name: `pt-BR`, `pt_BR.UTF-8` -> `pt`."""
     return tag.replace("_", "-").split("-", 1)[0].split(".", 1)[0].lower()
