@@ -13,6 +13,7 @@ setup(
     package_data={
         "bot": ["py.typed"],
         "bot.dialogues": ["*.yaml", "*.json"],  # with the schemas their first lines name
-        "bot.engine": ["vocabularies/*.yaml"],  # the shared words for typed answers
+        # the shared words for typed answers, and what the bot says by default, per language
+        "bot.engine": ["vocabularies/*.yaml", "texts/*.yaml"],
     },
 )

@@ -57,20 +57,31 @@ class FrontEnd(Advisor):
 
     lose_replies = False
 
-    async def start(self, chat_id: int, update_id: int | None = None) -> Turn:
-        return await self._show(chat_id, await super().start(chat_id, update_id))
+    async def start(
+        self, chat_id: int, update_id: int | None = None, *, language: str | None = None
+    ) -> Turn:
+        return await self._show(chat_id, await super().start(chat_id, update_id,
+                                                             language=language))
 
     async def press(
-        self, chat_id: int, session_id: int | None, data: str, update_id: int | None = None
+        self, chat_id: int, session_id: int | None, data: str, update_id: int | None = None,
+        *, language: str | None = None,
     ) -> Turn:
         return await self._show(chat_id, await super().press(chat_id, session_id, data,
-                                                             update_id))
+                                                             update_id, language=language))
 
-    async def type_answer(self, chat_id: int, text: str, update_id: int | None = None) -> Turn:
-        return await self._show(chat_id, await super().type_answer(chat_id, text, update_id))
+    async def type_answer(
+        self, chat_id: int, text: str, update_id: int | None = None, *,
+        language: str | None = None,
+    ) -> Turn:
+        return await self._show(chat_id, await super().type_answer(chat_id, text, update_id,
+                                                                   language=language))
 
-    async def back(self, chat_id: int, update_id: int | None = None) -> Turn:
-        return await self._show(chat_id, await super().back(chat_id, update_id))
+    async def back(
+        self, chat_id: int, update_id: int | None = None, *, language: str | None = None
+    ) -> Turn:
+        return await self._show(chat_id, await super().back(chat_id, update_id,
+                                                            language=language))
 
     async def _show(self, chat_id: int, turn: Turn) -> Turn:
         if not self.lose_replies:

@@ -9,16 +9,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.config import PROJECT_ROOT
+from bot.console import locale_language
 from tests.dbfile import read_rows
 
 # Numbers of the frequent flyer's options, in the order the questions come.
 FLYER = ["3", "3", "4", "1", "1", "2", "3", "2", "2", "2"]
 
 
-def run_bot(args: list[str], lines: list[str], db: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(DATABASE_PATH=str(db), LOG_LEVEL="WARNING")
+def run_bot(
+    args: list[str], lines: list[str], db: Path, locale: str = "C.UTF-8"
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("TELEGRAM_") and k not in ("LC_ALL", "LC_MESSAGES")}
+    env.update(DATABASE_PATH=str(db), LOG_LEVEL="WARNING", LANG=locale)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input="".join(f"{line}\n" for line in lines),
@@ -55,6 +61,20 @@ def test_back_restart_and_gibberish_in_the_terminal(tmp_path: Path) -> None:
     assert "didn't catch that" in out
     assert "  1) Under an hour" in out  # the re-prompt lists the options
     assert out.count("Question 1 of ") == 3  # start, back, restart
+
+
+def test_the_terminal_chat_speaks_lang_and_the_locales_language(tmp_path: Path) -> None:
+    russian = run_bot(["chat", "--lang", "ru"], ["в метро", "quit"], tmp_path / "ru.db")
+    assert russian.returncode == 0, russian.stderr
+    assert "Вопрос 1 из " in russian.stdout
+    assert "  3) В дороге" in russian.stdout
+    assert "Вопрос 2 из " in russian.stdout  # "in the metro" answered the first question
+    assert russian.stdout.rstrip().endswith("запустите чат снова, чтобы продолжить.")
+    spanish = run_bot(["chat"], ["quit"], tmp_path / "es.db", locale="es_MX.UTF-8")
+    assert "Pregunta 1 de " in spanish.stdout
+    unknown = run_bot(["chat", "--lang", "fr"], ["quit"], tmp_path / "fr.db")
+    assert unknown.returncode == 2
+    assert "--lang fr: the dialogue speaks en, es, ru" in unknown.stderr
 
 
 def test_the_terminal_chat_continues_where_it_stopped(tmp_path: Path) -> None:
@@ -108,3 +128,12 @@ def test_ctrl_c_ends_the_terminal_chat_at_once_with_answers_kept(tmp_path: Path)
     assert code == 130
     rows = read_rows(tmp_path / "interrupted.db", "SELECT option_id FROM answers")
     assert rows == [("commute",)]
+
+
+@pytest.mark.parametrize(("environ", "language"), [
+    ({"LANG": "ru_RU.UTF-8"}, "ru"), ({"LANG": "C"}, None), ({"LANG": "POSIX"}, None), ({}, None),
+    ({"LANG": "en_US.UTF-8", "LC_ALL": "es_ES.UTF-8"}, "es"), ({"LANG": "C.UTF-8"}, None)])
+def test_the_locales_language_is_read_as_posix_does(
+    environ: dict[str, str], language: str | None
+) -> None:
+    assert locale_language(environ) == language

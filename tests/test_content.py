@@ -338,7 +338,7 @@ def test_short_notices_fit_where_telegram_shows_them(dialogue: Dialogue) -> None
 def test_every_bot_sentence_is_written_for_this_advisor(dialogue: Dialogue) -> None:
     written = yaml.safe_load(DIALOGUE.read_text(encoding="utf-8"))["texts"]
     assert set(written) == {field.name for field in fields(Texts)}
-    defaults = Texts()
+    defaults = Texts.defaults("en")
     for name in written:
         mine = {p[1] for p in string.Formatter().parse(getattr(dialogue.texts, name)) if p[1]}
         default = {p[1] for p in string.Formatter().parse(getattr(defaults, name)) if p[1]}

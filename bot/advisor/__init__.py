@@ -2,6 +2,6 @@
 
 from bot.advisor.advisor import Advisor
 from bot.advisor.opening import opened
-from bot.advisor.turns import CONTINUE, RESTART, Reload, Turn, TurnKind
+from bot.advisor.turns import CONTINUE, LANGUAGE, RESTART, Reload, Turn, TurnKind
 
-__all__ = ["CONTINUE", "RESTART", "Advisor", "Reload", "Turn", "TurnKind", "opened"]
+__all__ = ["CONTINUE", "LANGUAGE", "RESTART", "Advisor", "Reload", "Turn", "TurnKind", "opened"]

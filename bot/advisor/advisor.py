@@ -7,6 +7,12 @@ store themselves.
 
 Updates carry Telegram's `update_id`; one the chat has handled already (a re-delivery after a
 crash, see bot.engine.redelivery) changes nothing and gets a "duplicate" Turn.
+
+Every call takes the person's `language` (Telegram's `language_code`, the terminal's --lang)
+and answers in the chat's language: the one it chose with /language, else the person's if the
+dialogue speaks it, else the dialogue's own (`Dialogue.speaking`). The engine then runs that
+language's view of the dialogue, with the same ids: a session answered in one language goes
+on in another.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.advisor.mydata import describe
-from bot.advisor.turns import CONTINUE, RESTART, Reload, Turn, TurnKind
+from bot.advisor.turns import CONTINUE, LANGUAGE, RESTART, Reload, Turn, TurnKind
 from bot.engine import engine
 from bot.engine.checks import summary
 from bot.engine.engine import SHOW_OPTIONS
@@ -60,98 +66,168 @@ class Advisor:
 
     @property
     def texts(self) -> Texts:
-        """Return the current dialogue's texts."""
+        """Return the current dialogue's texts, in its own language."""
         return self._dialogue.texts
+
+    async def speaking(self, chat_id: int, language: str | None = None) -> Dialogue:
+        """Return the dialogue in the chat's language (see the module's docstring)."""
+        stored = await self._store.current(chat_id)
+        chosen = (stored.chosen_language if stored is not None
+                  else await self._store.chosen_language(chat_id))
+        return self._dialogue.speaking(chosen, language)
+
+    def _speaking(self, stored: StoredSession | None, language: str | None) -> Dialogue:
+        return self._dialogue.speaking(stored.chosen_language if stored else None, language)
 
     # The dialogue --------------------------------------------------------------------------
 
-    async def start(self, chat_id: int, update_id: int | None = None) -> Turn:
+    async def start(
+        self, chat_id: int, update_id: int | None = None, *, language: str | None = None
+    ) -> Turn:
         """Begin a fresh session with a welcome; an earlier one stays in the history."""
-        if update_id is not None:
-            stored = await self._store.current(chat_id)
-            if self._seen(stored, update_id):
-                return _duplicate(stored)
-        step = engine.start(self._dialogue, self._clock())
+        stored = await self._store.current(chat_id)
+        if update_id is not None and self._seen(stored, update_id):
+            return _duplicate(stored)
+        chosen = (stored.chosen_language if stored is not None
+                  else await self._store.chosen_language(chat_id))
+        view = self._dialogue.speaking(chosen, language)
+        step = engine.start(view, self._clock())
         stored = await self._store.begin(chat_id, step.session, update_id=update_id)
-        return self._turn(step, stored, preface=self.texts.welcome)
+        return self._turn(step, stored, preface=view.texts.welcome)
 
-    async def resume(self, chat_id: int) -> Turn | None:
+    async def resume(self, chat_id: int, *, language: str | None = None) -> Turn | None:
         """Return the chat's open question as it stands, or None when there is none."""
-        stored, early = await self._open(chat_id, None)
+        stored, early = await self._open(chat_id, None, language)
         if early is not None:
             return early
         if stored is None or stored.session.finished:
             return None
-        return self._showing(stored)
+        return self._showing(self._speaking(stored, language), stored)
 
     async def press(
-        self, chat_id: int, session_id: int | None, data: str, update_id: int | None = None
+        self, chat_id: int, session_id: int | None, data: str, update_id: int | None = None,
+        *, language: str | None = None,
     ) -> Turn:
-        """Answer with a button; a button of another session only gets a notice."""
-        stored, early = await self._open(chat_id, update_id)
+        """Answer with a button; a button of another session only gets a notice.
+
+        A language button (LANGUAGE, from /language) works whatever the session.
+        """
+        if data.startswith(LANGUAGE):
+            return await self.choose_language(
+                chat_id, data.removeprefix(LANGUAGE), update_id, language=language)
+        stored, early = await self._open(chat_id, update_id, language)
         if early is not None:
             return early
+        view = self._speaking(stored, language)
         if stored is None or session_id != stored.id:
-            return await self._noted(chat_id, update_id, self._elsewhere(stored))
+            return await self._noted(chat_id, update_id, self._elsewhere(view, stored))
         if data in (CONTINUE, RESTART):
-            return await self._after_idle(stored, data, update_id)
+            return await self._after_idle(view, stored, data, update_id, language)
         now = self._clock()
         if self._idle(stored, now):
-            return await self._offer_to_continue(stored, update_id)
-        return await self._pressed(stored, data, update_id, now)
+            return await self._offer_to_continue(view, stored, update_id)
+        return await self._pressed(view, stored, data, update_id, now)
 
     async def _pressed(
-        self, stored: StoredSession, data: str, update_id: int | None, now: float
+        self, view: Dialogue, stored: StoredSession, data: str, update_id: int | None,
+        now: float,
     ) -> Turn:
         """Answer the session's current question with a button, or say why not."""
         session = stored.session
-        step = self._step_for_press(session, data, now)
+        step = self._step_for_press(view, session, data, now)
         if step.kind != "stale":
             return await self._apply(stored, step, update_id)
         delivered = delivery(stored.shown, len(session.answers))
         if delivered == "restored":
-            turn = self._restored(stored)
-        elif lost_reply(self._dialogue, session, data, now, delivered):
-            turn = self._repeat(stored)
+            turn = self._restored(view, stored)
+        elif lost_reply(view, session, data, now, delivered):
+            turn = self._repeat(view, stored)
         else:
             turn = self._turn(step, stored)
         return await self._noted(stored.chat_id, update_id, turn)
 
-    async def type_answer(self, chat_id: int, text: str, update_id: int | None = None) -> Turn:
+    async def type_answer(
+        self, chat_id: int, text: str, update_id: int | None = None, *,
+        language: str | None = None,
+    ) -> Turn:
         """Answer with typed text; a chat with no session starts one first."""
-        stored, early = await self._open(chat_id, update_id)
+        stored, early = await self._open(chat_id, update_id, language)
         if early is not None:
             return early
         if stored is None:
-            return await self.start(chat_id, update_id)
+            return await self.start(chat_id, update_id, language=language)
+        view = self._speaking(stored, language)
         now = self._clock()
         if self._idle(stored, now):
-            return await self._offer_to_continue(stored, update_id)
+            return await self._offer_to_continue(view, stored, update_id)
         delivered = delivery(stored.shown, len(stored.session.answers))
         if delivered in ("unsure", "restored"):
             # Typed text names no question: it may answer one the person never saw (its
             # reply lost in a crash) or one from after a restored backup. Show where the
             # chat stands first; what they type next is taken.
-            turn = self._restored(stored) if delivered == "restored" else self._showing(stored)
+            turn = (self._restored(view, stored) if delivered == "restored"
+                    else self._showing(view, stored))
             return await self._noted(chat_id, update_id, turn)
-        step = engine.type_answer(self._dialogue, stored.session, text, now)
+        step = engine.type_answer(view, stored.session, text, now)
         return await self._apply(stored, step, update_id)
 
-    async def back(self, chat_id: int, update_id: int | None = None) -> Turn:
+    async def back(
+        self, chat_id: int, update_id: int | None = None, *, language: str | None = None
+    ) -> Turn:
         """Go back to the question asked before and undo its answer."""
-        stored, early = await self._open(chat_id, update_id)
+        stored, early = await self._open(chat_id, update_id, language)
         if early is not None:
             return early
+        view = self._speaking(stored, language)
         if stored is None:
-            return await self._noted(chat_id, update_id, self._notice(self.texts.no_result))
-        return await self._apply(stored, engine.back(self._dialogue, stored.session), update_id)
+            return await self._noted(chat_id, update_id, self._notice(view.texts.no_result))
+        return await self._apply(stored, engine.back(view, stored.session), update_id)
 
-    async def result(self, chat_id: int) -> Reply:
+    async def result(self, chat_id: int, *, language: str | None = None) -> Reply:
         """Return the chat's last recommendation, or say there is none yet."""
         stored = await self._store.last_finished(chat_id)
+        view = (self._speaking(stored, language) if stored is not None
+                else await self.speaking(chat_id, language))
         if stored is None:
-            return Reply(self.texts.no_result)
-        return engine.show(self._dialogue, stored.session)
+            return Reply(view.texts.no_result)
+        return engine.show(view, stored.session)
+
+    # Languages -----------------------------------------------------------------------------
+
+    async def language_menu(self, chat_id: int, language: str | None = None) -> Reply:
+        """Return /language's question: one button per language the dialogue speaks, each
+        named in its own language."""
+        view = await self.speaking(chat_id, language)
+        buttons = tuple(
+            (Button(self._dialogue.speaking(code).texts.language_name, f"{LANGUAGE}{code}"),)
+            for code in self._dialogue.languages
+        )
+        return Reply(view.texts.language_prompt, buttons)
+
+    async def choose_language(
+        self, chat_id: int, code: str, update_id: int | None = None, *,
+        language: str | None = None,
+    ) -> Turn:
+        """Speak `code` in this chat from now on (it is remembered); the open question, if
+        any, is shown again in it, every answer kept."""
+        stored = await self._store.current(chat_id)
+        if update_id is not None and self._seen(stored, update_id):
+            return _duplicate(stored)
+        if code not in self._dialogue.languages:  # forged, or a language since removed
+            view = self._speaking(stored, language)
+            return await self._noted(chat_id, update_id, Turn("stale", Reply(view.texts.stale)))
+        await self._store.choose_language(chat_id, code)
+        view = self._dialogue.speaking(code)
+        texts = view.texts
+        marked = texts.chosen.format(question=texts.language_prompt, label=texts.language_name)
+        stored, early = await self._open(chat_id, None, code)
+        if early is not None:
+            turn = early
+        elif stored is not None and not stored.session.finished:
+            turn = self._showing(view, stored, preface=texts.language_chosen)
+        else:
+            turn = Turn("language", Reply(texts.language_chosen), None, None)
+        return replace(await self._noted(chat_id, update_id, turn), marked=marked)
 
     async def delivered(self, chat_id: int, turn: Turn) -> None:
         """Note that `turn`'s reply reached the person: the front end sent or printed it.
@@ -164,9 +240,12 @@ class Advisor:
 
     # Around the dialogue -------------------------------------------------------------------
 
-    async def my_data(self, chat_id: int) -> Reply:
+    async def my_data(self, chat_id: int, *, language: str | None = None) -> Reply:
         """Return everything stored about the chat, in words, within one message."""
-        return Reply(describe(self._dialogue, chat_id, await self._store.history(chat_id)))
+        view = await self.speaking(chat_id, language)
+        chosen = await self._store.chosen_language(chat_id)
+        named = None if chosen is None else self._dialogue.speaking(chosen).texts.language_name
+        return Reply(describe(view, chat_id, await self._store.history(chat_id), named))
 
     async def forget(self, chat_id: int) -> int:
         """Delete everything stored about the chat; return how many sessions went."""
@@ -193,7 +272,7 @@ class Advisor:
     # Inside --------------------------------------------------------------------------------
 
     async def _open(
-        self, chat_id: int, update_id: int | None
+        self, chat_id: int, update_id: int | None, language: str | None
     ) -> tuple[StoredSession | None, Turn | None]:
         """Load the chat's session; return a finished Turn instead when nothing is left to do.
 
@@ -210,15 +289,17 @@ class Advisor:
         adopted = engine.adopt(self._dialogue, stored.session)
         if adopted is not None:
             return replace(stored, session=adopted), None
-        step = engine.start(self._dialogue, self._clock())
+        view = self._speaking(stored, language)
+        step = engine.start(view, self._clock())
         fresh = await self._store.begin(chat_id, step.session, update_id=update_id)
-        return fresh, self._turn(step, fresh, preface=self.texts.dialogue_changed)
+        return fresh, self._turn(step, fresh, preface=view.texts.dialogue_changed)
 
-    def _step_for_press(self, session: Session, data: str, now: float) -> Step:
+    @staticmethod
+    def _step_for_press(view: Dialogue, session: Session, data: str, now: float) -> Step:
         if data == SHOW_OPTIONS and not session.finished:
             # Under "Did you mean ...?": the question again, every answer a button.
-            return Step("question", session, engine.show(self._dialogue, session))
-        return engine.press(self._dialogue, session, data, now)
+            return Step("question", session, engine.show(view, session))
+        return engine.press(view, session, data, now)
 
     def _seen(self, stored: StoredSession | None, update_id: int) -> bool:
         return stored is not None and redelivered(
@@ -248,60 +329,69 @@ class Advisor:
             and now - stored.updated_at > self.idle_after
         )
 
-    async def _offer_to_continue(self, stored: StoredSession, update_id: int | None) -> Turn:
+    async def _offer_to_continue(
+        self, view: Dialogue, stored: StoredSession, update_id: int | None
+    ) -> Turn:
         """Ask whether to go on after a long pause; the input that woke the session waits.
 
         The session is touched, so whatever the person sends next is handled as usual.
         """
+        texts = view.texts
         buttons = (
-            (Button(self.texts.idle_continue, CONTINUE),),
-            (Button(self.texts.idle_restart, RESTART),),
+            (Button(texts.idle_continue, CONTINUE),),
+            (Button(texts.idle_restart, RESTART),),
         )
         touched = await self._store.save(stored, stored.session, update_id=update_id)
-        return Turn("idle", Reply(self.texts.idle, buttons), touched.session, touched.id)
+        return Turn("idle", Reply(texts.idle, buttons), touched.session, touched.id)
 
-    async def _after_idle(self, stored: StoredSession, data: str, update_id: int | None) -> Turn:
-        texts = self.texts
+    async def _after_idle(
+        self, view: Dialogue, stored: StoredSession, data: str, update_id: int | None,
+        language: str | None,
+    ) -> Turn:
+        texts = view.texts
         label = texts.idle_continue if data == CONTINUE else texts.idle_restart
         marked = texts.chosen.format(question=texts.idle, label=label)
         if data == RESTART:
-            turn = await self.start(stored.chat_id, update_id)
+            turn = await self.start(stored.chat_id, update_id, language=language)
         else:
-            turn = await self._noted(stored.chat_id, update_id, self._showing(stored))
+            turn = await self._noted(stored.chat_id, update_id, self._showing(view, stored))
         return replace(turn, marked=marked)
 
-    def _showing(self, stored: StoredSession, *, preface: str | None = None) -> Turn:
+    def _showing(
+        self, view: Dialogue, stored: StoredSession, *, preface: str | None = None
+    ) -> Turn:
         """Return a Turn that shows what the stored session shows now (its question, or its
         result), changing nothing."""
-        reply = engine.show(self._dialogue, stored.session)
+        reply = engine.show(view, stored.session)
         if preface is not None:
             reply = Reply(f"{preface}\n\n{reply.text}", reply.buttons)
         kind: TurnKind = "result" if stored.session.finished else "question"
         return Turn(kind, reply, stored.session, stored.id)
 
-    def _restored(self, stored: StoredSession) -> Turn:
+    def _restored(self, view: Dialogue, stored: StoredSession) -> Turn:
         """Show where the chat stands after a restore from a backup, saying so."""
-        return self._showing(stored, preface=self.texts.restored)
+        return self._showing(view, stored, preface=view.texts.restored)
 
-    def _repeat(self, stored: StoredSession) -> Turn:
+    def _repeat(self, view: Dialogue, stored: StoredSession) -> Turn:
         """Show the current question again, marking the answer stored for the last one."""
         session = stored.session
         last = session.answers[-1]
-        question = self._dialogue.questions[last.question]
+        question = view.questions[last.question]
         option = question.option(last.option)
         label = option.label if option else last.option
-        marked = self.texts.chosen.format(question=question.text, label=label)
-        return replace(self._showing(stored), marked=marked)
+        marked = view.texts.chosen.format(question=question.text, label=label)
+        return replace(self._showing(view, stored), marked=marked)
 
-    def _elsewhere(self, stored: StoredSession | None) -> Turn:
+    def _elsewhere(self, view: Dialogue, stored: StoredSession | None) -> Turn:
         """Answer a button of no session, or of a session that is not the chat's latest."""
+        texts = view.texts
         if stored is None:
-            return self._notice(self.texts.no_result)
+            return self._notice(texts.no_result)
         if delivery(stored.shown, len(stored.session.answers)) == "restored":
             # Put back from a backup: this button may be from a session or a question the
             # backup does not have.
-            return self._restored(stored)
-        text = self.texts.finished if stored.session.finished else self.texts.stale
+            return self._restored(view, stored)
+        text = texts.finished if stored.session.finished else texts.stale
         return Turn("stale", Reply(text), stored.session, stored.id)
 
     def _notice(self, text: str) -> Turn:

@@ -8,12 +8,20 @@ from bot.engine.model import TEXT_LIMIT, Dialogue
 from bot.storage.base import StoredSession
 
 
-def describe(dialogue: Dialogue, chat_id: int, history: list[StoredSession]) -> str:
-    """Return what is stored about a chat, in words, within one message."""
+def describe(
+    dialogue: Dialogue, chat_id: int, history: list[StoredSession], chosen: str | None = None
+) -> str:
+    """Return what is stored about a chat, in words, within one message.
+
+    `dialogue` is the view in the chat's language; `chosen` the language the chat chose with
+    /language, if it did (that is stored too).
+    """
     texts = dialogue.texts
-    if not history:
+    if not history and chosen is None:
         return texts.mydata_empty
     parts = [texts.mydata_heading.format(chat_id=chat_id)]
+    if chosen is not None:
+        parts.append(texts.mydata_language.format(language=chosen))
     parts.extend(_describe_session(dialogue, stored) for stored in reversed(history))
     text = "\n\n".join(parts)
     if len(text) > TEXT_LIMIT:
@@ -22,21 +30,27 @@ def describe(dialogue: Dialogue, chat_id: int, history: list[StoredSession]) -> 
 
 
 def _describe_session(dialogue: Dialogue, stored: StoredSession) -> str:
+    texts = dialogue.texts
     session = stored.session
-    started = _when(session.started_at)
     outcome = dialogue.outcomes.get(session.outcome or "")
+    current = dialogue.questions.get(session.current or "")
     state = {
-        "finished": f"finished: {outcome.title if outcome else session.outcome}",
-        "active": f"open at question {session.current!r}",
-        "restarted": "left unfinished (started again)",
-    }[stored.status]
-    lines = [f"Session {stored.id}, started {started}, {state}"]
+        "finished": lambda: texts.mydata_finished.format(
+            title=outcome.title if outcome else session.outcome),
+        "active": lambda: texts.mydata_open.format(
+            question=current.text if current else session.current),
+        "restarted": lambda: texts.mydata_restarted,
+    }[stored.status]()
+    lines = [texts.mydata_session.format(
+        number=stored.id, started=_when(session.started_at), state=state)]
     for answer in session.answers:
         question = dialogue.questions.get(answer.question)
         option = question.option(answer.option) if question else None
-        asked = question.text if question else answer.question
-        label = option.label if option else answer.option
-        lines.append(f"• {asked} → {label} ({_when(answer.at)})")
+        lines.append(texts.mydata_answer.format(
+            question=question.text if question else answer.question,
+            label=option.label if option else answer.option,
+            at=_when(answer.at),
+        ))
     return "\n".join(lines)
 
 

@@ -8,7 +8,8 @@ from typing import Literal
 from bot.engine.model import Reply, Session
 
 TurnKind = Literal[
-    "question", "result", "reprompt", "did_you_mean", "stale", "notice", "duplicate", "idle"
+    "question", "result", "reprompt", "did_you_mean", "stale", "notice", "duplicate", "idle",
+    "language",
 ]
 """What happened, as far as a front end cares:
 
@@ -20,12 +21,16 @@ TurnKind = Literal[
 - stale: a button of an earlier question or session; a short notice, nothing changed;
 - notice: a short message, nothing changed (nothing to undo, nothing started yet);
 - duplicate: an update handled before (re-delivered after a crash): show nothing;
-- idle: back after a long pause; the reply asks "continue or start over?".
+- idle: back after a long pause; the reply asks "continue or start over?";
+- language: a language was chosen and no question is open; the reply says so, in it (with a
+  question open, the Turn is that question, shown again in the new language).
 """
 
 CONTINUE = "!continue"
 RESTART = "!restart"
 """Button data of the "continue" and "start over" offer after a long pause."""
+LANGUAGE = "!lang:"
+"""Button data of /language's buttons: this, then the language's code ("!lang:ru")."""
 
 
 @dataclass(frozen=True)

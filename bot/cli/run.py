@@ -15,9 +15,10 @@ from bot.logs import redact
 
 def add(commands: Commands) -> None:
     """Add the `run` command."""
-    commands.add_parser(
-        "run", help="the Telegram bot when TELEGRAM_BOT_TOKEN is set, else the terminal chat"
-    ).set_defaults(handler=run)
+    parser = commands.add_parser(
+        "run", help="the Telegram bot when TELEGRAM_BOT_TOKEN is set, else the terminal chat")
+    chat.add_language_option(parser)
+    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,18 +5,28 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
+from collections.abc import Mapping
 from typing import IO, Any, TextIO
 
 from bot.advisor import Advisor, Turn
 from bot.engine.engine import SHOW_OPTIONS
-from bot.engine.model import Button, Reply
+from bot.engine.model import Button, Reply, Texts, primary_language
 
 CONSOLE_CHAT_ID = 0
 """The chat id the terminal's sessions are stored under (Telegram never uses 0)."""
 
-COMMANDS = "Type a number or an answer; `back`, `restart`, `result`, `help` or `quit`."
 OPTIONS = "options"
 """What to type for the button that shows a question's full list (under "Did you mean")."""
+
+
+def locale_language(environ: Mapping[str, str]) -> str | None:
+    """Return the language of the terminal's locale, as POSIX finds it (LC_ALL, then
+    LC_MESSAGES, then LANG: `ru_RU.UTF-8` is ru), or None for C, POSIX or none set."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := environ.get(name):
+            language = primary_language(value)
+            return None if language in ("c", "posix") else language
+    return None
 
 
 def render(reply: Reply) -> str:
@@ -33,11 +43,14 @@ class Console:
     """A line-by-line conversation on text streams (a terminal or a pipe)."""
 
     def __init__(
-        self, advisor: Advisor, stdin: IO[Any] = sys.stdin, stdout: TextIO = sys.stdout
+        self, advisor: Advisor, stdin: IO[Any] = sys.stdin, stdout: TextIO = sys.stdout,
+        language: str | None = None,
     ) -> None:
+        """`language`: the person's (--lang, or the locale's); the dialogue's own without."""
         self.advisor = advisor
         self.stdin = stdin
         self.stdout = stdout
+        self.language = language
         # The numbered buttons on screen and their session: typing a number presses one.
         self._shown: tuple[int | None, list[Button]] = (None, [])
 
@@ -48,20 +61,25 @@ class Console:
 
     async def run(self, chat_id: int = CONSOLE_CHAT_ID) -> None:
         """Talk until `quit` or the end of input; the session survives for next time."""
-        resumed = await self.advisor.resume(chat_id)
+        texts = await self.texts(chat_id)
+        resumed = await self.advisor.resume(chat_id, language=self.language)
         if resumed is not None:
-            self.say(f"Welcome back: continuing where you left off. {COMMANDS}\n")
+            self.say(f"{texts.console_welcome_back} {texts.console_hint}\n")
             await self.show(chat_id, resumed)
         else:
-            await self.show(chat_id, await self.advisor.start(chat_id))
-            self.say(f"{COMMANDS}\n")
+            await self.show(chat_id, await self.advisor.start(chat_id, language=self.language))
+            self.say(f"{texts.console_hint}\n")
         lines = LineReader(self.stdin)
         while (line := await lines.next()) is not END:
             if line is UNREADABLE:
                 await self._unreadable(chat_id)
             elif not await self.handle(chat_id, str(line).strip()):
                 break
-        self.say("Bye! Your answers are saved; run the chat again to continue.")
+        self.say((await self.texts(chat_id)).console_bye)
+
+    async def texts(self, chat_id: int) -> Texts:
+        """Return the texts in the chat's language."""
+        return (await self.advisor.speaking(chat_id, self.language)).texts
 
     async def handle(self, chat_id: int, line: str) -> bool:
         """Act on one line of input; return False when the person wants to leave."""
@@ -69,9 +87,10 @@ class Console:
         if command in ("quit", "exit", "q"):
             return False
         if command in ("help", "?"):
-            self.say(f"{self.advisor.texts.help}\n{COMMANDS}\n")
+            texts = await self.texts(chat_id)
+            self.say(f"{texts.help}\n{texts.console_hint}\n")
         elif command == "result":
-            self.say(render(await self.advisor.result(chat_id)))
+            self.say(render(await self.advisor.result(chat_id, language=self.language)))
         else:
             await self.show(chat_id, await self._turn(chat_id, command, line))
         return True
@@ -86,23 +105,25 @@ class Console:
         await self.advisor.delivered(chat_id, turn)
 
     async def _turn(self, chat_id: int, command: str, line: str) -> Turn:
+        language = self.language
         if command in ("restart", "start"):
-            return await self.advisor.start(chat_id)
+            return await self.advisor.start(chat_id, language=language)
         if command == "back":
-            return await self.advisor.back(chat_id)
+            return await self.advisor.back(chat_id, language=language)
         session_id, buttons = self._shown
         if command == OPTIONS and any(b.data == SHOW_OPTIONS for b in buttons):
-            return await self.advisor.press(chat_id, session_id, SHOW_OPTIONS)
+            return await self.advisor.press(chat_id, session_id, SHOW_OPTIONS, language=language)
         if command.isdecimal() and 1 <= int(command) <= len(buttons):
             # The number of a button on screen is that button, as a tap would be: under
             # "Did you mean ...?" the list is short and its numbers are not the question's.
-            return await self.advisor.press(chat_id, session_id, buttons[int(command) - 1].data)
-        return await self.advisor.type_answer(chat_id, line)
+            data = buttons[int(command) - 1].data
+            return await self.advisor.press(chat_id, session_id, data, language=language)
+        return await self.advisor.type_answer(chat_id, line, language=language)
 
     async def _unreadable(self, chat_id: int) -> None:
         """Say a line could not be read as text, and show where the chat stands."""
-        self.say(self.advisor.texts.unreadable)
-        resumed = await self.advisor.resume(chat_id)
+        self.say((await self.texts(chat_id)).unreadable)
+        resumed = await self.advisor.resume(chat_id, language=self.language)
         if resumed is not None:
             await self.show(chat_id, resumed)
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.engine import rules
-from bot.engine.model import Condition, Dialogue, Outcome, Tip
+from bot.engine.model import Condition, Dialogue, Option, Outcome, Question, Tip
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,15 @@ def _reasons(dialogue: Dialogue, chosen: Mapping[str, str], outcome: str) -> tup
             continue
         weight = option.scores.get(outcome, 0)
         if weight > 0:
-            phrase = option.reason or f"you answered “{option.label}” to “{question.text}”"
+            phrase = option.reason or reason_for(dialogue, question, option)
             weighed.append((-weight, position, phrase))
     weighed.sort()
     return tuple(phrase for _, _, phrase in weighed[: dialogue.max_reasons])
+
+
+def reason_for(dialogue: Dialogue, question: Question, option: Option) -> str:
+    """Return how "because ..." names an answer whose option gives no `reason` of its own."""
+    return dialogue.texts.answered_reason.format(label=option.label, question=question.text)
 
 
 def render_advice(dialogue: Dialogue, advice: Advice) -> str:

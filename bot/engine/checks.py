@@ -24,6 +24,7 @@ from bot.engine.model import (
     Outcome,
     Question,
     Recommended,
+    Texts,
     leaves,
 )
 from bot.engine.route_checks import graph_problems, route_problems
@@ -38,6 +39,14 @@ QUESTION_LIMIT = 200
 
 OPTION_LIMIT = 100
 """The most options (buttons) one question may have."""
+
+SHORT_TEXTS = {
+    "stale": 200,  # shown as the answer to a button press (answerCallbackQuery)
+    "description": 512,  # setMyDescription
+    "short_description": 120,  # setMyShortDescription
+    **{name: 256 for name in vars(Texts.defaults("en")) if name.startswith("command_")},
+}
+"""Texts Telegram shows somewhere smaller than a message, and its limit there (characters)."""
 
 ID_PATTERN = re.compile(r"[a-z0-9_]+")
 RESERVED_IDS = frozenset({"all", "any", "not", "close_call", "outcome", END})
@@ -68,6 +77,15 @@ def check(
             dialogue, line=checks.line("questions"), budget=budget
         )
     return problems
+
+
+def check_translation(view: Dialogue, lines: Mapping[str, int]) -> list[Problem]:
+    """Return what is wrong with a translation's view of its (valid) dialogue: its texts, the
+    lengths of its messages and how its labels and synonyms read when typed. Ids, references
+    and routes are the dialogue's, checked with it."""
+    checks = _Checks(view, lines)
+    checks.translated()
+    return checks.problems
 
 
 def summary(dialogue: Dialogue) -> str:
@@ -113,6 +131,20 @@ class _Checks:
             self.outcome(outcome)
         self.tips()
 
+    def translated(self) -> None:
+        """Check what a translation words: texts, message lengths, typed names."""
+        self.texts()
+        for question in self.dialogue.questions.values():
+            if (too_long := question_too_long(self.dialogue, question)) is not None:
+                self.report(question.where.line, too_long)
+            self.typing(question)
+            for line, message in typing_problems(self.dialogue, question):
+                self.report(line, message)
+        for outcome in self.dialogue.outcomes.values():
+            self.outcome_texts(outcome)
+        for tip in self.dialogue.tips:
+            self.text(tip.text, tip.where.line, f"the text of tip {tip.id!r}")
+
     def top(self) -> None:
         dialogue = self.dialogue
         self.identifier(dialogue.id, self.line("id"), "the dialogue id")
@@ -146,6 +178,9 @@ class _Checks:
             line = self.line(f"texts.{name}")
             if not text.strip():
                 self.report(line, f"texts.{name} is empty: write it, or leave it out")
+            elif len(text) > (limit := SHORT_TEXTS.get(name, TEXT_LIMIT)):
+                self.report(line, f"texts.{name} is {len(text):,} characters; Telegram allows "
+                                  f"{limit:,} there: shorten it")
             for message in placeholder_problems(name, text):
                 self.report(line, message)
 
@@ -332,18 +367,23 @@ class _Checks:
             )
 
     def outcome(self, outcome: Outcome) -> None:
+        self.identifier(outcome.id, outcome.where.line, "outcome id")
+        for extra in outcome.extras:
+            where = f"an extra of outcome {outcome.id!r}"
+            self.condition(extra.when, extra.where.line, where, results=True)
+        self.outcome_texts(outcome)
+
+    def outcome_texts(self, outcome: Outcome) -> None:
         line, what = outcome.where.line, f"outcome {outcome.id!r}"
-        self.identifier(outcome.id, line, "outcome id")
         fits = True
         for name, text in (("title", outcome.title), ("text", outcome.text)):
             fits &= self.text(text, line, f"the {name} of {what}")
         for extra in outcome.extras:
-            where = f"an extra of {what}"
-            fits &= self.text(extra.text, extra.where.line, where)
-            self.condition(extra.when, extra.where.line, where, results=True)
+            fits &= self.text(extra.text, extra.where.line, f"an extra of {what}")
         fits &= all(len(tip.text) <= TEXT_LIMIT for tip in self.dialogue.tips)
         if fits and (too_long := result_too_long(self.dialogue, outcome)) is not None:
             self.report(line, too_long)
+
     def text(self, text: str, line: int, what: str) -> bool:
         """Report an empty or over-long text; return whether it fits in a message."""
         if not text:

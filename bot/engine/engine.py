@@ -32,7 +32,8 @@ SHOW_OPTIONS = "!options"
 
 def start(dialogue: Dialogue, now: float) -> Step:
     """Begin a fresh session at the dialogue's first question."""
-    session = Session(dialogue=dialogue.id, version=dialogue.version, current=None, started_at=now)
+    session = Session(dialogue=dialogue.id, version=dialogue.version, current=None, started_at=now,
+                      language=dialogue.language)
     first = rules.asked(dialogue, dialogue.start, {})
     if first == END:
         return _finish(dialogue, session, now, pressed=None)
@@ -81,7 +82,7 @@ def type_answer(dialogue: Dialogue, session: Session, text: str, now: float) -> 
 def did_you_mean(dialogue: Dialogue, question: Question, options: tuple[Option, ...]) -> Reply:
     """Return "Did you mean ...?" with those options as buttons and one to show them all."""
     texts = dialogue.texts
-    named = f" {texts.or_word} ".join(f"“{option.label}”" for option in options)
+    named = f" {texts.or_word} ".join(texts.quoted.format(label=o.label) for o in options)
     rows = tuple((Button(o.label, f"{question.id}:{o.id}"),) for o in options)
     return Reply(
         texts.did_you_mean.format(options=named),
@@ -100,6 +101,7 @@ def back(dialogue: Dialogue, session: Session) -> Step:
         answers=session.answers[:-1],
         outcome=None,
         finished_at=None,
+        language=dialogue.language,
     )
     return Step("question", reopened, question_reply(dialogue, reopened), changed=True)
 
@@ -183,7 +185,8 @@ def _accept(
     else:
         # Built directly: dataclasses.replace costs more than the rest of a press's routing.
         moved = Session(session.dialogue, session.version, following, answers,
-                        session.outcome, session.started_at, session.finished_at)
+                        session.outcome, session.started_at, session.finished_at,
+                        dialogue.language)
         step = Step("question", moved, question_reply(dialogue, moved, chosen), changed=True,
                     chosen=option, chosen_text=chosen_text)
     if not more:
@@ -199,7 +202,8 @@ def _finish(
 ) -> Step:
     """Finish `session` with its advice; `chosen` is `session.chosen()`, if known already."""
     advice = advice_for(dialogue, session.chosen() if chosen is None else chosen)
-    done = replace(session, current=None, outcome=advice.outcome.id, finished_at=now)
+    done = replace(session, current=None, outcome=advice.outcome.id, finished_at=now,
+                   language=dialogue.language)
     return Step(
         "result", done, Reply(render_advice(dialogue, advice)), changed=True, chosen=pressed
     )

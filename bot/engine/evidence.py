@@ -95,10 +95,13 @@ def _numbers(table: QuestionWords, typed: Typed) -> list[Evidence]:
     if unit is None:
         return []
     found = []
+    implied = table.words.implied.get(unit, 1.0)  # a number without a unit word
     for amount in typed.amounts:
         if amount.unit not in (None, unit):
             continue
-        hits = [n for (low, high), n in table.ranges if amount.overlaps(low, high)]
+        scale = 1.0 if amount.unit else implied
+        hits = [n for (low, high), n in table.ranges
+                if amount.overlaps(low / scale, high / scale)]
         weight = 2.0 if len(hits) == 1 else 1.0
         kind: Literal["number", "bare"] = "bare" if amount.unit is None else "number"
         found += [Evidence(n, amount.start, amount.end, weight, kind) for n in hits]

@@ -42,8 +42,14 @@ class Token:
 
 
 def fold(text: str) -> str:
-    """Return `text` without case, accents, apostrophes or punctuation (emoji and $ € £ kept)."""
+    """Return `text` without case, accents, apostrophes or punctuation (emoji and $ € £ kept).
+
+    Russian й is a letter of its own, not и with an accent (the Russian stemmer needs it:
+    "большой" and "большая" share a stem only with it); ё loses its dots, as Russians often
+    type it without them.
+    """
     decomposed = unicodedata.normalize("NFKD", _EMOJI_DETAIL.sub("", text))
+    decomposed = decomposed.replace("и\u0306", "й").replace("И\u0306", "Й")
     kept = []
     for char in decomposed:
         if unicodedata.combining(char):

@@ -8,6 +8,7 @@ YAML is `yaml_nodes`' job, and checking the result is `checks`'.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -36,6 +37,7 @@ from bot.engine.model import (
     Where,
 )
 from bot.engine.routes import TIME_BUDGET
+from bot.engine.translation import SUFFIXES, Completeness, translation_of, with_translations
 from bot.engine.typing_format import TypingReader
 from bot.engine.yaml_nodes import (
     MAX_BYTES,
@@ -147,6 +149,7 @@ class _Reader(TypingReader):
         start = self.text(record, "start", "the dialogue") or next(
             (question.id for question in questions), END
         )
+        language = self.language(record)
         return Dialogue(
             id=self.text(record, "id", "the dialogue") or "",
             version=self.text(record, "version", "the dialogue") or "",
@@ -157,9 +160,9 @@ class _Reader(TypingReader):
             tips=tuple(self.tip(node) for node in self.each(record, "tips", "the dialogue")),
             close_margin=self.number(record, "close_margin", schema.DIALOGUE),
             max_reasons=self.number(record, "max_reasons", schema.DIALOGUE),
-            texts=self.texts(record),
+            texts=self.texts(record, language),
             source=self.file,
-            language=self.language(record),
+            language=language,
             vocabulary=self.vocabulary(record),
         )
 
@@ -283,14 +286,16 @@ class _Reader(TypingReader):
             where=self.where(line),
         )
 
-    def texts(self, record: dict[str, Entry]) -> Texts:
+    def texts(self, record: dict[str, Entry], language: str) -> Texts:
+        """Return the language's built-in texts with those the file words instead."""
         entry = record.get("texts")
         if entry is None:
-            return Texts()
+            return Texts.defaults(language)
         chosen = self.record(entry.value, "'texts'", entry.line, schema.TEXTS)
         self.lines |= {f"texts.{key}": each.line for key, each in chosen.items()}
         given = {key: self.text(chosen, key, "'texts'") for key in chosen}
-        return Texts(**{key: text for key, text in given.items() if text is not None})
+        worded = {key: text for key, text in given.items() if text is not None}
+        return replace(Texts.defaults(language), **worded)
 
 
 # Loading -------------------------------------------------------------------------------------
@@ -300,6 +305,16 @@ class _Loaded(NamedTuple):
     dialogue: Dialogue | None
     problems: list[Problem]
     id_line: int
+    completeness: tuple[Completeness, ...] = ()
+
+
+class Inspection(NamedTuple):
+    """What checking dialogue files found: the dialogues without problems (with their
+    translations), every problem, and how complete each translation is, by dialogue file."""
+
+    dialogues: list[Dialogue]
+    problems: list[Problem]
+    completeness: dict[str, list[Completeness]]
 
 
 def _load(path: Path, budget: float | None) -> _Loaded:
@@ -328,7 +343,11 @@ def _load(path: Path, budget: float | None) -> _Loaded:
         problems = problems + [problem for problem in local if problem.line not in flagged]
     else:
         problems = check(dialogue, lines=reader.lines, budget=budget)
-    return _Loaded(dialogue, problems, reader.lines.get("id", 0))
+    if problems:
+        return _Loaded(dialogue, problems, reader.lines.get("id", 0))
+    # Translations are compared with a dialogue that reads and checks clean.
+    dialogue, more, complete = with_translations(dialogue, reader.lines, path)
+    return _Loaded(dialogue, more, reader.lines.get("id", 0), tuple(complete))
 
 
 def load_dialogue(path: str | Path, *, budget: float | None = TIME_BUDGET) -> Dialogue:
@@ -349,13 +368,25 @@ def load_dialogues(
 
     Each file's routes may take `budget` seconds to follow, as in `load_dialogue`.
     """
+    found = inspect(paths, budget=budget)
+    if found.problems:
+        raise DialogueError(found.problems)
+    return found.dialogues
+
+
+def inspect(paths: Iterable[str | Path], *, budget: float | None = TIME_BUDGET) -> Inspection:
+    """Read and check dialogue files and folders of them (a translation's path stands for its
+    dialogue); return what was found, problems included."""
     problems: list[Problem] = []
     dialogues: list[Dialogue] = []
+    complete: dict[str, list[Completeness]] = {}
     first_file: dict[str, str] = {}
     for file in _files(paths, problems):
         loaded = _load(file, budget)
         problems += loaded.problems
         dialogue = loaded.dialogue
+        if loaded.completeness:
+            complete[str(file)] = list(loaded.completeness)
         if dialogue is None or loaded.problems:
             continue
         if dialogue.id in first_file:
@@ -370,21 +401,18 @@ def load_dialogues(
             continue
         first_file[dialogue.id] = str(file)
         dialogues.append(dialogue)
-    if problems:
-        raise DialogueError(problems)
-    return dialogues
+    return Inspection(dialogues, problems, complete)
 
 
 def _files(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path]:
-    """Return the dialogue files `paths` name: files as given, folders' YAML files sorted."""
+    """Return the dialogue files `paths` name: files as given, folders' YAML files sorted; a
+    translation stands for its dialogue (read with it), each dialogue once."""
     found: list[Path] = []
     for given in map(Path, paths):
         if given.is_dir():
             # `x.stories.yaml` beside a dialogue holds its test stories (bot.authoring).
-            inside = sorted(
-                p for p in given.iterdir()
-                if p.suffix in {".yaml", ".yml"} and not p.stem.endswith(".stories")
-            )
+            inside = sorted(p for p in given.iterdir()
+                            if p.suffix in SUFFIXES and not p.stem.endswith(".stories"))
             if not inside:
                 problems.append(Problem(str(given), 0, "the folder has no .yaml or .yml files"))
             found += inside
@@ -394,4 +422,15 @@ def _files(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path]:
             problems.append(Problem(str(given), 0, "no such file or folder"))
     if not found and not problems:
         problems.append(Problem("<arguments>", 0, "no dialogue files were given"))
-    return found
+    dialogues = (_dialogue_file(path, problems) for path in found)
+    return list(dict.fromkeys(path for path in dialogues if path is not None))
+
+
+def _dialogue_file(path: Path, problems: list[Problem]) -> Path | None:
+    """Return the dialogue a translation translates, or the path itself for a dialogue."""
+    named = translation_of(path)
+    if named is None or named[0].exists():
+        return named[0] if named else path
+    problems.append(Problem(str(path), 0, f"a translation needs its dialogue beside it: there "
+                                          f"is no {named[0].name} in {path.parent}"))
+    return None

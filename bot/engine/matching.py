@@ -106,7 +106,8 @@ def _bare_number(table: QuestionWords, typed: Typed) -> Verdict | None:
     by_position = None
     if len(text) <= POSITION_DIGITS and 1 <= int(text) <= len(options):
         by_position = int(text) - 1
-    by_value = [n for (low, high), n in table.ranges if low <= float(text) < high]
+    value = float(text) * words.implied.get(table.question.unit or "", 1.0)
+    by_value = [n for (low, high), n in table.ranges if low <= value < high]
     found = sorted({*([by_position] if by_position is not None else []), *by_value})
     everything = frozenset(range(len(typed.tokens)))
     if not found:

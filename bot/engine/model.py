@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Literal
 
+from bot.engine.default_texts import builtin_texts
 from bot.engine.vocabulary import Vocabulary, builtin
 
 END = "end"
@@ -196,65 +197,84 @@ class Tip:
 
 @dataclass(frozen=True)
 class Texts:
-    """Every sentence the bot says that is not a question, option or outcome."""
+    """Every sentence the bot says that is not a question, option or outcome.
 
-    welcome: str = "Hi! I will help you choose between headphones and in-ear monitors."
-    help: str = (
-        "Answer each question with the buttons or by typing an option. "
-        "/back goes one question back, /start begins again, /result repeats the advice."
-    )
-    progress: str = "Question {number} of {total}"
-    chosen: str = "{question}\n\n✅ {label}"
-    reprompt: str = "Sorry, I did not catch that. Please pick one of these:"
-    stale: str = "That button belongs to an earlier question; please use the latest one."
-    nothing_to_undo: str = "This is the first question; there is nothing to go back to."
-    no_result: str = "There is no recommendation yet. Send /start to begin."
-    result_heading: str = "My recommendation: {title}"
-    because: str = "Why: because {reasons}."
-    runner_up: str = "Close runner-up: {title}."
-    tips_heading: str = "Tips:"
-    finished: str = "This dialogue is finished. Send /start to begin again or /result to see it."
-    unknown_command: str = "I do not know that command. Try /start, /back, /result or /help."
-    unsupported: str = "I can only read text and button presses. Please answer with a button."
-    unreadable: str = "I could not read that line: it is not text. Please type it again."
-    error: str = (
-        "Sorry, something went wrong on my side. Your answers so far are saved: "
-        "press the latest button again, or send /start to begin again."
-    )
-    restored: str = (
-        "I went back to an earlier save of our conversation, so your latest answers may be "
-        "gone. Here is where we are:"
-    )
-    dialogue_changed: str = (
-        "The questions have changed since you started, so let's begin again from the top."
-    )
-    idle: str = (
-        "Welcome back! You stopped in the middle of the questions. Continue where you left "
-        "off, or start over?"
-    )
-    idle_continue: str = "Continue where I left off"
-    idle_restart: str = "Start over"
-    mydata_heading: str = "This is everything I keep about this chat (id {chat_id}):"
-    mydata_empty: str = "I keep nothing about this chat."
-    forget_confirm: str = (
-        "This deletes every answer and recommendation stored for this chat, for good. Sure?"
-    )
-    forget_yes: str = "Yes, delete everything"
-    forget_no: str = "No, keep it"
-    forgotten: str = "Done: everything stored about this chat is deleted."
-    forget_cancelled: str = "Nothing was deleted."
-    reloaded: str = "Dialogue reloaded: {summary}"
-    reload_failed: str = "The new dialogue has problems, so the old one stays:\n{problems}"
-    command_start: str = "Begin the advice again"
-    command_back: str = "Go back one question"
-    command_result: str = "Show my last recommendation"
-    command_help: str = "How this works"
-    command_mydata: str = "What you keep about me"
-    command_forget: str = "Delete everything you keep about me"
-    did_you_mean: str = "Did you mean {options}?"
-    or_word: str = "or"
-    all_options: str = "Show all the answers"
-    understood: str = "Got it: {answers}."
+    The defaults are data, one file per language (bot/engine/texts/<language>.yaml, read by
+    `bot.engine.default_texts`); a dialogue and its translations override them key by key.
+    """
+
+    welcome: str
+    help: str
+    progress: str
+    chosen: str
+    reprompt: str
+    stale: str
+    nothing_to_undo: str
+    no_result: str
+    result_heading: str
+    because: str
+    runner_up: str
+    tips_heading: str
+    finished: str
+    unknown_command: str
+    unsupported: str
+    unreadable: str
+    error: str
+    restored: str
+    dialogue_changed: str
+    idle: str
+    idle_continue: str
+    idle_restart: str
+    mydata_heading: str
+    mydata_empty: str
+    forget_confirm: str
+    forget_yes: str
+    forget_no: str
+    forgotten: str
+    forget_cancelled: str
+    reloaded: str
+    reload_failed: str
+    command_start: str
+    command_back: str
+    command_result: str
+    command_help: str
+    command_mydata: str
+    command_forget: str
+    did_you_mean: str
+    or_word: str
+    all_options: str
+    understood: str
+    quoted: str
+    answered_reason: str
+    mydata_session: str
+    mydata_finished: str
+    mydata_open: str
+    mydata_restarted: str
+    mydata_answer: str
+    mydata_language: str
+    console_hint: str
+    console_welcome_back: str
+    console_bye: str
+    language_name: str
+    language_prompt: str
+    language_chosen: str
+    command_language: str
+    description: str
+    short_description: str
+
+    @staticmethod
+    def defaults(language: str) -> Texts:
+        """Return the built-in texts of `language` (what a dialogue that gives none says)."""
+        return _defaults(language)
+
+
+@cache
+def _defaults(language: str) -> Texts:
+    return Texts(**builtin_texts(language))
+
+
+def _english() -> Texts:
+    return Texts.defaults("en")
 
 
 @dataclass(frozen=True)
@@ -270,11 +290,33 @@ class Dialogue:
     tips: tuple[Tip, ...] = ()
     close_margin: int = 1
     max_reasons: int = 3
-    texts: Texts = field(default_factory=Texts)
+    texts: Texts = field(default_factory=_english)
     source: str = "<memory>"
     language: str = "en"
     vocabulary: Vocabulary | None = None
     """The shared words typed answers may use; None: the language's built-in ones."""
+    translations: Mapping[str, Dialogue] = field(default_factory=dict, repr=False)
+    """The dialogue in each language it is translated to, by language: the same ids and
+    structure, that language's texts, labels, synonyms, reasons and vocabulary (and so its word
+    forms). Built once when the files are loaded; empty in a translation itself."""
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Return the languages the dialogue speaks: its own first, then its translations'."""
+        return (self.language, *self.translations)
+
+    def speaking(self, *preferred: str | None) -> Dialogue:
+        """Return the dialogue in the first of the `preferred` languages it speaks, else as
+        written. Each is a language code or an IETF tag (`es-MX` is read as `es`)."""
+        for tag in preferred:
+            if not tag:
+                continue
+            language = primary_language(tag)
+            if language == self.language:
+                return self
+            if (translated := self.translations.get(language)) is not None:
+                return translated
+        return self
 
     @cached_property
     def words(self) -> Vocabulary:
@@ -303,6 +345,12 @@ class Dialogue:
         return {}
 
 
+@lru_cache(maxsize=1024)
+def primary_language(tag: str) -> str:
+    """Return the language of an IETF tag or a locale name: `pt-BR`, `pt_BR.UTF-8` -> `pt`."""
+    return tag.replace("_", "-").split("-", 1)[0].split(".", 1)[0].lower()
+
+
 # A person's way through a dialogue -----------------------------------------------------------
 
 
@@ -326,6 +374,9 @@ class Session:
     outcome: str | None = None
     started_at: float = 0.0
     finished_at: float | None = None
+    language: str = ""
+    """The language of the dialogue that took its latest step ("": not known, in sessions
+    stored before languages were kept: the dialogue's own)."""
 
     @property
     def finished(self) -> bool:

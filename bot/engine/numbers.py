@@ -1,10 +1,14 @@
 """Amounts in typed text: "about 100 dollars", "$200", "under 30", "2-3 hours", "half an hour".
 
-Numbers written in words become digits through text2num (`alpha2digit`), for the languages
-it knows (English and Spanish among them; Russian is not, so there only digits count until a
-library for it is added). Small numbers stay words in its output ("two"), so a word right
-before a unit word is read with its `text2num` as well. Units, and the words that make an
-amount a ceiling, a floor or a guess, come from the vocabulary.
+Numbers written in words become digits through text2num (`alpha2digit`) for the languages it
+knows (English and Spanish among them), and through number-parser for Russian, which text2num
+does not read ("двести рублей", "около трёх часов": it knows the case forms). Small numbers
+stay words in text2num's output ("two"), so a word right before a unit word is read with its
+`text2num` as well. Words the vocabulary marks `literal` are hidden from both readers, which
+would take Spanish "unos 50" for "1 50" and Russian "живу один" (alone) for "живу 1"; so is a
+word for thousands right after digits ("5 тысяч"), read here instead. Units (with the rate of
+each currency to the dialogue's), and the words that make an amount a ceiling, a floor or a
+guess, come from the vocabulary.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from number_parser import parse as parse_numbers
+from number_parser import parse_number
 from text_to_num import alpha2digit, text2num
 
 from bot.engine.folding import Token
@@ -26,7 +32,6 @@ GUESS = 0.1
 
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
-_JOINERS = ("to", "and", "or")
 
 
 @dataclass(frozen=True)
@@ -47,11 +52,38 @@ class Amount:
         return self.low < high and self.high > low
 
 
-def spelled_out(text: str, language: str) -> str:
-    """Return `text` with numbers written in words turned into digits, where text2num can."""
-    if not _knows(language):
+_HIDDEN = 0xE000  # private-use characters stand in for hidden words; both readers keep them
+_HIDDEN_CHARS = re.compile("[\ue000-\uf8ff]")
+NUMBER_PARSER = frozenset({"ru"})
+"""Languages whose numbers in words number-parser reads (text2num does not know them)."""
+
+
+def spelled_out(text: str, words: Vocabulary) -> str:
+    """Return `text` with numbers written in words turned into digits, where a reader can."""
+    language = words.language
+    if language not in NUMBER_PARSER and not _knows(language):
         return text
-    return str(alpha2digit(text, language))
+    kept: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        kept.append(match.group(0))
+        return chr(_HIDDEN + len(kept) - 1)
+
+    hidden = _HIDDEN_CHARS.sub(" ", text)
+    if (pattern := _kept(words.literal, words.thousand)) is not None:
+        hidden = pattern.sub(hide, hidden)
+    read = (str(parse_numbers(hidden, language=language)) if language in NUMBER_PARSER
+            else str(alpha2digit(hidden, language)))
+    return _HIDDEN_CHARS.sub(lambda found: kept[ord(found.group(0)) - _HIDDEN], read)
+
+
+@cache
+def _kept(literal: frozenset[str], thousand: frozenset[str]) -> re.Pattern[str] | None:
+    """Return what the readers must not see: literal words, and thousands after digits."""
+    parts = [rf"\b(?:{'|'.join(map(re.escape, sorted(literal)))})\b"] if literal else []
+    if thousand:
+        parts.append(rf"(?<=\d)\s?(?:{'|'.join(map(re.escape, sorted(thousand)))})\b")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
 @cache
@@ -68,7 +100,7 @@ def amounts(tokens: tuple[Token, ...], words: Vocabulary) -> list[Amount]:
     found: list[Amount] = []
     i = 0
     while i < len(tokens):
-        read = _amount(tokens, i, words)
+        read = _amount(tokens, i, words, found[-1].end if found else 0)
         if read is None:
             i += 1
             continue
@@ -77,13 +109,14 @@ def amounts(tokens: tuple[Token, ...], words: Vocabulary) -> list[Amount]:
     return found
 
 
-def _amount(tokens: tuple[Token, ...], i: int, words: Vocabulary) -> Amount | None:
+def _amount(tokens: tuple[Token, ...], i: int, words: Vocabulary, free: int) -> Amount | None:
+    """Read the amount starting at token i; tokens before `free` belong to another one."""
     first = _value(tokens, i, words)
     if first is None:
         return None
     value, j = first
     plus = j < len(tokens) and tokens[j].text == "+"  # "3+ hours": the + before the unit
-    unit, factor, j, start = _unit(tokens, i, j + plus, words)
+    unit, factor, j, start = _unit(tokens, i, j + plus, words, free)
     if plus:
         value += NUDGE / factor
     low = high = value * factor
@@ -104,9 +137,10 @@ def _value(tokens: tuple[Token, ...], i: int, words: Vocabulary) -> tuple[float,
     after = tokens[i + 1].text if i + 1 < len(tokens) else ""
     if _DIGITS.fullmatch(text):
         number = _number(text)
-        thousands = after == "k"  # "1.5k"
+        thousands = after in words.thousand  # "1.5k", "5 тысяч"
         return None if number is None else (number * 1000**thousands, i + 1 + thousands)
-    if not _is_unit(after, words) and after not in words.one and not _ranging(tokens, i):
+    if (not _is_unit(after, words) and after not in words.one
+            and not _ranging(tokens, i, words)):
         return None
     if text in words.half:
         return 0.5, i + 1 + (after in words.one)
@@ -116,9 +150,9 @@ def _value(tokens: tuple[Token, ...], i: int, words: Vocabulary) -> tuple[float,
     return None if spelled is None else (spelled, i + 1)
 
 
-def _ranging(tokens: tuple[Token, ...], i: int) -> bool:
+def _ranging(tokens: tuple[Token, ...], i: int, words: Vocabulary) -> bool:
     """Tell whether a word at i starts a span to a number ("one to 3 hours")."""
-    return (i + 2 < len(tokens) and tokens[i + 1].text in _JOINERS
+    return (i + 2 < len(tokens) and tokens[i + 1].text in words.joiners
             and _DIGITS.fullmatch(tokens[i + 2].text) is not None)
 
 
@@ -133,6 +167,9 @@ def _number(text: str) -> float | None:
 
 
 def _spelled(word: str, language: str) -> float | None:
+    if language in NUMBER_PARSER:
+        found = parse_number(word, language=language)
+        return None if found is None else float(found)
     if not _knows(language):
         return None
     try:
@@ -146,17 +183,19 @@ def _is_unit(word: str, words: Vocabulary) -> bool:
 
 
 def _unit(
-    tokens: tuple[Token, ...], i: int, j: int, words: Vocabulary
+    tokens: tuple[Token, ...], i: int, j: int, words: Vocabulary, free: int
 ) -> tuple[str | None, float, int, int]:
-    """Return (unit, factor, end, start): a unit word after the number, or a symbol before."""
+    """Return (unit, factor, end, start): a unit word after the number, or a symbol before
+    (a word too, in languages that put it first: Russian "минут 30")."""
     if j < len(tokens):
         for unit, table in words.units.items():
             if tokens[j].text in table:
                 return unit, table[tokens[j].text], j + 1, i
-    if i > 0:
+    if i > free:
+        before = tokens[i - 1].text
         for unit, table in words.units.items():
-            if tokens[i - 1].text in table and not tokens[i - 1].text.isalpha():
-                return unit, table[tokens[i - 1].text], j, i - 1
+            if before in table and (words.unit_first or not before.isalpha()):
+                return unit, table[before], j, i - 1
     return None, 1.0, j, i
 
 
@@ -164,7 +203,7 @@ def _range_end(
     tokens: tuple[Token, ...], j: int, words: Vocabulary
 ) -> tuple[float, int, str | None, float] | None:
     """Return the end of "50-100", "50 to 100", "2 or 3 hours": value, index, unit, factor."""
-    k = j + 1 if j < len(tokens) and tokens[j].text in _JOINERS else j
+    k = j + 1 if j < len(tokens) and tokens[j].text in words.joiners else j
     if k < len(tokens) and tokens[k].text in words.units.get("currency", {}):
         k += 1  # "$50 to $100"
     if k >= len(tokens) or not _DIGITS.fullmatch(tokens[k].text):
@@ -173,7 +212,7 @@ def _range_end(
     if read is None:
         return None
     value, end = read
-    unit, factor, end, _ = _unit(tokens, k, end, words)
+    unit, factor, end, _ = _unit(tokens, k, end, words, k)
     return value, end, unit, factor
 
 

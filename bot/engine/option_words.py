@@ -53,7 +53,7 @@ class Name:
 def read(dialogue: Dialogue, text: str) -> Typed:
     """Read a typed message: its tokens, their stems and the amounts in it."""
     language = dialogue.language
-    found = tokens(spelled_out(text[:MESSAGE_LIMIT], language), language)
+    found = tokens(spelled_out(text[:MESSAGE_LIMIT], dialogue.words), language)
     return Typed(found, tuple(t.stem for t in found), tuple(amounts(found, dialogue.words)))
 
 

@@ -45,6 +45,7 @@ class Field:
     part: str = ""  # for LIST, MAP and RECORD: the name of the part in PARTS
     bounds: tuple[int, int] = (0, 0)  # for WHOLE: the lowest and highest allowed
     default: int = 0  # for WHOLE: the value when left out
+    translated: bool = False  # words a translation gives in its language (or holds such)
 
 
 Part = Mapping[str, Field]
@@ -53,51 +54,54 @@ Part = Mapping[str, Field]
 DIALOGUE: Part = {
     "id": Field(Kind.ID, required=True),
     "version": Field(Kind.TEXT, required=True),
-    "title": Field(Kind.TEXT, required=True),
+    "title": Field(Kind.TEXT, required=True, translated=True),
     "start": Field(Kind.ID, required=True),
     "close_margin": Field(Kind.WHOLE, bounds=(0, 1000), default=1),
     "max_reasons": Field(Kind.WHOLE, bounds=(1, REASONS_MAX), default=3),
-    "texts": Field(Kind.RECORD, part="texts"),
-    "questions": Field(Kind.MAP, required=True, part="question"),
-    "outcomes": Field(Kind.MAP, required=True, part="outcome"),
-    "tips": Field(Kind.LIST, part="tip"),
+    "texts": Field(Kind.RECORD, part="texts", translated=True),
+    "questions": Field(Kind.MAP, required=True, part="question", translated=True),
+    "outcomes": Field(Kind.MAP, required=True, part="outcome", translated=True),
+    "tips": Field(Kind.LIST, part="tip", translated=True),
     "language": Field(Kind.TEXT),
-    "vocabulary": Field(Kind.RECORD, part="vocabulary"),
+    "vocabulary": Field(Kind.RECORD, part="vocabulary", translated=True),
 }
 QUESTION: Part = {
-    "text": Field(Kind.TEXT, required=True),
+    "text": Field(Kind.TEXT, required=True, translated=True),
     "columns": Field(Kind.WHOLE, bounds=(1, ROW_LIMIT), default=1),
     "ask_if": Field(Kind.CONDITION),
     "next": Field(Kind.ID),
     "branches": Field(Kind.LIST, part="branch"),
-    "options": Field(Kind.LIST, required=True, part="option"),
+    "options": Field(Kind.LIST, required=True, part="option", translated=True),
     "unit": Field(Kind.TEXT),
 }
 OPTION: Part = {
     "id": Field(Kind.ID, required=True),
-    "label": Field(Kind.TEXT, required=True),
-    "synonyms": Field(Kind.TEXTS),
+    "label": Field(Kind.TEXT, required=True, translated=True),
+    "synonyms": Field(Kind.TEXTS, translated=True),
     "scores": Field(Kind.SCORES),
-    "reason": Field(Kind.TEXT),
+    "reason": Field(Kind.TEXT, translated=True),
     "next": Field(Kind.ID),
     "means": Field(Kind.TEXT),
     "range": Field(Kind.RANGE),
-    "short": Field(Kind.TEXT),
+    "short": Field(Kind.TEXT, translated=True),
 }
 BRANCH: Part = {"if": Field(Kind.CONDITION, required=True), "next": Field(Kind.ID, required=True)}
 OUTCOME: Part = {
-    "title": Field(Kind.TEXT, required=True),
-    "text": Field(Kind.TEXT, required=True),
-    "extras": Field(Kind.LIST, part="extra"),
+    "title": Field(Kind.TEXT, required=True, translated=True),
+    "text": Field(Kind.TEXT, required=True, translated=True),
+    "extras": Field(Kind.LIST, part="extra", translated=True),
 }
-EXTRA: Part = {"if": Field(Kind.CONDITION, required=True), "text": Field(Kind.TEXT, required=True)}
+EXTRA: Part = {
+    "if": Field(Kind.CONDITION, required=True),
+    "text": Field(Kind.TEXT, required=True, translated=True),
+}
 TIP: Part = {
     "id": Field(Kind.ID, required=True),
     "if": Field(Kind.CONDITION),
-    "text": Field(Kind.TEXT, required=True),
+    "text": Field(Kind.TEXT, required=True, translated=True),
 }
-TEXTS: Part = {text.name: Field(Kind.TEXT) for text in fields(Texts)}
-VOCABULARY: Part = {name: Field(Kind.TEXTS) for name in EXTENSIBLE}
+TEXTS: Part = {text.name: Field(Kind.TEXT, translated=True) for text in fields(Texts)}
+VOCABULARY: Part = {name: Field(Kind.TEXTS, translated=True) for name in EXTENSIBLE}
 """Words a dialogue adds to its language's shared vocabulary (bot/engine/vocabularies)."""
 CONDITION: Part = {
     "all": Field(Kind.LIST, part="condition"),
@@ -123,6 +127,35 @@ PARTS: Mapping[str, Part] = {
     "vocabulary": VOCABULARY,
     "condition": CONDITION,
 }
+
+
+
+
+# Translations ---------------------------------------------------------------------------------
+# A translation (`<dialogue>.<language>.yaml` beside the dialogue) holds only the fields marked
+# `translated`, at the same places: a list of parts with ids (options, tips) becomes a map from
+# the id to the part, so a translation names what it translates; extras, which have no ids,
+# stay a list in the dialogue's order. Nothing in a translation is required: what it leaves out
+# is reported as missing by the translation checks, with the line where it belongs.
+
+
+def _translated(part: Part) -> Part:
+    kept: dict[str, Field] = {}
+    for key, field in part.items():
+        if not field.translated:
+            continue
+        has_ids = field.kind is Kind.LIST and "id" in PARTS[field.part]
+        kind = Kind.MAP if has_ids else field.kind
+        kept[key] = Field(kind, part=field.part, translated=True)
+    return kept
+
+
+TRANSLATION_PARTS: Mapping[str, Part] = {
+    name: translated for name, part in PARTS.items()
+    if name != "dialogue" and (translated := _translated(part))
+} | {"dialogue": {"language": Field(Kind.TEXT), **_translated(DIALOGUE)}}
+"""The parts of a translation file, by the name of the part they translate ("dialogue": the
+file itself, which may say its `language`; it must be the one in the file's name)."""
 
 
 def required(part: Part) -> list[str]:

@@ -37,9 +37,21 @@ class Vocabulary:
     below: tuple[str, ...] = ()
     above: tuple[str, ...] = ()
     about: tuple[str, ...] = ()
+    joiners: frozenset[str] = frozenset()
+    """Words between the two ends of a span ("50 to 100", "от 50 до 100")."""
     vague: frozenset[str] = frozenset()
     one: frozenset[str] = frozenset()
     half: frozenset[str] = frozenset()
+    thousand: frozenset[str] = frozenset()
+    """Words after a number that make it thousands ("5k", "5 тысяч", "5 mil")."""
+    implied: Mapping[str, float] = field(default_factory=dict)
+    """Unit -> how many of it a number typed without a unit word stands for (Russian "10
+    тысяч" at a question about money is rubles, not dollars)."""
+    unit_first: bool = False
+    """Whether a unit word may come before its number ("минут 30", "часа два")."""
+    literal: frozenset[str] = frozenset()
+    """Words the reader of numbers in words must leave as written (Spanish "unos 50" is
+    "about 50", not "1 50"; Russian "один" is as often "alone" as "one")."""
 
     def extended(self, more: Mapping[str, tuple[str, ...]]) -> Vocabulary:
         """Return this vocabulary with a dialogue's words added (keys of EXTENSIBLE)."""
@@ -99,7 +111,12 @@ def parse(data: Mapping[str, Any]) -> Vocabulary:
         below=words("below"),
         above=words("above"),
         about=words("about"),
+        joiners=frozenset(words("joiners")),
         vague=frozenset(words("vague")),
         one=frozenset(words("one")),
         half=frozenset(words("half")),
+        thousand=frozenset(words("thousand")),
+        literal=frozenset(words("literal")),
+        implied={unit: float(factor) for unit, factor in (data.get("implied") or {}).items()},
+        unit_first=data.get("unit_first") is True,
     )

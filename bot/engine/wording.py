@@ -9,16 +9,20 @@ from __future__ import annotations
 import string
 from collections.abc import Callable
 
-from bot.engine.advice import Advice, render_advice
+from bot.engine.advice import Advice, reason_for, render_advice
 from bot.engine.model import TEXT_LIMIT, Dialogue, Outcome, Question, Texts
 
-# The texts the engine fills in with str.format, and the names each may use. The re-prompt
-# may still list the options in its text, though it carries them as buttons now.
+OPTIONAL_PLACEHOLDERS = {"reprompt": {"options"}}
+"""Placeholders a text may use or leave out: the re-prompt may still list the options in its
+text, though it carries them as buttons now."""
+
+# The texts the engine fills in with str.format, and the names each may use: those of its
+# English built-in text, and the optional ones.
 _PLACEHOLDERS = {
     name: fields
-    for name, text in vars(Texts()).items()
+    for name, text in vars(Texts.defaults("en")).items()
     if (fields := {field for _, field, _, _ in string.Formatter().parse(text) if field})
-} | {"reprompt": {"options"}}
+} | OPTIONAL_PLACEHOLDERS
 
 
 def placeholder_problems(name: str, text: str) -> list[str]:
@@ -85,7 +89,7 @@ def worst_advice(dialogue: Dialogue, outcome: Outcome) -> Advice:
     reasons: list[str] = []
     for question in dialogue.questions.values():
         phrases = [
-            option.reason or f"you answered “{option.label}” to “{question.text}”"
+            option.reason or reason_for(dialogue, question, option)
             for option in question.options
             if option.scores.get(outcome.id, 0) > 0
         ]

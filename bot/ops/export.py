@@ -28,8 +28,8 @@ from bot.storage.reports.finished import FinishedSession
 KEY_BYTES = 32
 PSEUDONYM_CHARS = 16
 FIXED_COLUMNS = (
-    "session_id", "dialogue_id", "dialogue_version", "started_at", "finished_at", "outcome",
-    "outcome_title",
+    "session_id", "dialogue_id", "dialogue_version", "language", "started_at", "finished_at",
+    "outcome", "outcome_title",
 )
 
 
@@ -84,6 +84,7 @@ def record(session: FinishedSession, dialogue: Dialogue, key: bytes | None) -> d
         "session_id": session.session_id,
         "dialogue_id": session.dialogue_id,
         "dialogue_version": session.dialogue_version,
+        "language": session.language or dialogue.language,
         "started_at": iso_utc(session.started_at),
         "finished_at": iso_utc(session.finished_at),
         "outcome": session.outcome,

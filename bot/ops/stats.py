@@ -76,6 +76,8 @@ class Stats:
     funnel: tuple[FunnelRow, ...]
     outcomes: tuple[OutcomeCount, ...]
     median_seconds: float | None
+    languages: tuple[tuple[str, int], ...] = ()
+    """(language, sessions last shown in it), most first."""
 
     @property
     def abandoned(self) -> int:
@@ -95,13 +97,15 @@ def collect_stats(
 
     Blocking; from the bot's event loop call it through asyncio.to_thread.
     """
-    counts = read_usage(db_path, dialogue.id, since, idle_before=now - inactivity_hours * 3600)
+    counts = read_usage(db_path, dialogue.id, since, idle_before=now - inactivity_hours * 3600,
+                        language=dialogue.language)
     durations = counts.durations
     return Stats(
         dialogue.id, dialogue.title, since, now, inactivity_hours,
         counts.started, counts.finished, counts.restarted, counts.idle,
         _funnel(dialogue, counts), _outcomes(dialogue, counts),
         statistics.median(durations) if durations else None,
+        tuple(sorted(counts.languages, key=lambda row: (-row[1], row[0]))),
     )
 
 
@@ -149,6 +153,9 @@ def render_stats(stats: Stats) -> str:
         f"Abandoned: {stats.abandoned}{_share(stats.abandoned, stats.started)}: "
         f"{stats.restarted} restarted, {stats.idle} idle for over {stats.inactivity_hours:g} h",
         f"In progress: {stats.in_progress}",
+        "Languages: " + (", ".join(
+            f"{language} {count}{_share(count, stats.started)}"
+            for language, count in stats.languages) or "-"),
         "",
         "Drop-off by question:",
     ]

@@ -27,6 +27,8 @@ class StoredSession:
     """Whether what the session shows now reached the person: the number of answers it had
     when its reply was confirmed sent, NOT_SHOWN until then, RESTORED after a restore from a
     backup, None when not known (rows from before this was kept; taken as shown)."""
+    chosen_language: str | None = None
+    """The language the chat chose with /language, or None (its people's language decides)."""
 
 
 # `StoredSession.shown` of a state whose reply was not confirmed sent (yet), and of a session
@@ -92,6 +94,16 @@ class SessionStore(Protocol):
         lose it in a crash, which only makes the bot show that reply once more). Ignored when
         the session has moved on since.
         """
+        ...
+
+    async def choose_language(self, chat_id: int, language: str) -> None:
+        """Remember the language the chat chose (it outlives its sessions, until /forget); the
+        chat's open session is shown in it from now on (`Session.language`)."""
+        ...
+
+    async def chosen_language(self, chat_id: int) -> str | None:
+        """Return the language the chat chose, or None (for chats `current` finds nothing of;
+        otherwise `StoredSession.chosen_language` says it)."""
         ...
 
     async def mark_inactive(self, chat_id: int) -> None:

@@ -25,6 +25,7 @@ class _Chat:
     active: bool = True
     last_update_id: int | None = None
     last_update_at: float | None = None
+    language: str | None = None
 
 
 class MemoryStore:
@@ -104,6 +105,18 @@ class MemoryStore:
         if chat and latest and latest.id == session_id and len(latest.session.answers) == answers:
             chat.sessions[-1] = replace(latest, shown=answers)
 
+    async def choose_language(self, chat_id: int, language: str) -> None:
+        """Remember the language the chat chose; its open session is shown in it from now on."""
+        chat = self._chats.setdefault(chat_id, _Chat())
+        chat.language = language
+        chat.sessions = [replace(s, session=replace(s.session, language=language))
+                         if s.status == "active" else s for s in chat.sessions]
+
+    async def chosen_language(self, chat_id: int) -> str | None:
+        """Return the language the chat chose, or None."""
+        chat = self._chats.get(chat_id)
+        return chat.language if chat else None
+
     async def mark_inactive(self, chat_id: int) -> None:
         """Remember that the chat cannot be written to (the user blocked the bot)."""
         self._chats.setdefault(chat_id, _Chat()).active = False
@@ -140,4 +153,4 @@ class MemoryStore:
     @staticmethod
     def _with_last(chat: _Chat, stored: StoredSession) -> StoredSession:
         return replace(stored, last_update_id=chat.last_update_id,
-                       last_update_at=chat.last_update_at)
+                       last_update_at=chat.last_update_at, chosen_language=chat.language)

@@ -86,6 +86,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE sessions ADD COLUMN shown INTEGER;
     """,
+    # 5: languages. chats.language is the language the chat chose with /language (NULL: none
+    # chosen, the person's Telegram language decides); sessions.language the language the
+    # session was last shown in (NULL, in rows from before: the dialogue's own, the only one
+    # the bot spoke then).
+    """
+    ALTER TABLE chats ADD COLUMN language TEXT;
+    ALTER TABLE sessions ADD COLUMN language TEXT;
+    """,
 )
 
 LATEST = len(MIGRATIONS)

@@ -26,7 +26,7 @@ from telegram.ext import (
 
 from bot.advisor import Advisor, Turn
 from bot.engine import callback_data
-from bot.engine.model import Reply, Texts
+from bot.engine.model import Dialogue, Reply, Texts
 from bot.telegram.botapi import advisor_bot
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,10 @@ NEW_MESSAGE = filters.UpdateType.MESSAGE
 PRIVATE = filters.ChatType.PRIVATE
 ANSWER_TIMEOUT = 2.0
 """Seconds an answerCallbackQuery may take (each attempt; see delivery.ATTEMPTS_FOR)."""
+SHOWN_AFTER_PRESS = frozenset({"question", "result", "idle", "language"})
+"""Turns of a press that are a message in the chat; the others are a notice on the button."""
+COMMANDS = ("start", "back", "result", "help", "mydata", "forget", "language")
+"""The command menu, in its order; each described by the text `command_<name>`."""
 
 
 def keyboard(reply: Reply, session_id: int | None) -> str | None:
@@ -72,49 +76,59 @@ class TelegramFrontEnd:
         app.add_handler(CommandHandler("back", self.on_back, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("result", self.on_result, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("help", self.on_help, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler("language", self.on_language, filters=NEW_MESSAGE))
         app.add_handler(CallbackQueryHandler(self.on_press))
         app.add_handler(MessageHandler(addressed & filters.COMMAND, self.on_unknown_command))
         app.add_handler(MessageHandler(addressed & filters.TEXT, self.on_text))
         app.add_handler(MessageHandler(NEW_MESSAGE & PRIVATE, self.on_unsupported))
         app.add_error_handler(self.on_error)
 
-    def commands(self) -> list[BotCommand]:
-        """Return the command menu shown by Telegram clients."""
-        return [
-            BotCommand("start", self.texts.command_start),
-            BotCommand("back", self.texts.command_back),
-            BotCommand("result", self.texts.command_result),
-            BotCommand("help", self.texts.command_help),
-            BotCommand("mydata", self.texts.command_mydata),
-            BotCommand("forget", self.texts.command_forget),
-        ]
+    @staticmethod
+    def commands(view: Dialogue) -> list[BotCommand]:
+        """Return the command menu shown by Telegram clients, in the view's language."""
+        return [BotCommand(name, getattr(view.texts, f"command_{name}")) for name in COMMANDS]
 
     async def on_start(self, update: Update, context: Context) -> None:
         """Begin a fresh session and ask the first question."""
         chat_id = chat_id_of(update)
-        await self._show(context, chat_id, await self.advisor.start(chat_id, update.update_id))
+        turn = await self.advisor.start(chat_id, update.update_id, language=language_of(update))
+        await self._show(context, chat_id, turn)
 
     async def on_back(self, update: Update, context: Context) -> None:
         """Ask the previous question again, its answer undone."""
         chat_id = chat_id_of(update)
-        await self._show(context, chat_id, await self.advisor.back(chat_id, update.update_id))
+        turn = await self.advisor.back(chat_id, update.update_id, language=language_of(update))
+        await self._show(context, chat_id, turn)
 
     async def on_result(self, update: Update, context: Context) -> None:
         """Repeat the last recommendation."""
         chat_id = chat_id_of(update)
-        await self._send(context, chat_id, await self.advisor.result(chat_id), None)
+        reply = await self.advisor.result(chat_id, language=language_of(update))
+        await self._send(context, chat_id, reply, None)
 
     async def on_help(self, update: Update, context: Context) -> None:
         """Explain how to answer."""
-        await self._send(context, chat_id_of(update), Reply(self.texts.help), None)
+        await self._say(update, context, "help")
+
+    async def on_language(self, update: Update, context: Context) -> None:
+        """Offer the languages the dialogue speaks, one button each."""
+        chat_id = chat_id_of(update)
+        reply = await self.advisor.language_menu(chat_id, language_of(update))
+        await self._send(context, chat_id, reply, None)
 
     async def on_unknown_command(self, update: Update, context: Context) -> None:
         """Say which commands exist."""
-        await self._send(context, chat_id_of(update), Reply(self.texts.unknown_command), None)
+        await self._say(update, context, "unknown_command")
 
     async def on_unsupported(self, update: Update, context: Context) -> None:
         """Answer stickers, photos and the like politely."""
-        await self._send(context, chat_id_of(update), Reply(self.texts.unsupported), None)
+        await self._say(update, context, "unsupported")
+
+    async def _say(self, update: Update, context: Context, text: str) -> None:
+        """Send one of the texts, in the chat's language."""
+        chat_id = chat_id_of(update)
+        view = await self.advisor.speaking(chat_id, language_of(update))
+        await self._send(context, chat_id, Reply(getattr(view.texts, text)), None)
 
     async def on_text(self, update: Update, context: Context) -> None:
         """Take typed text as an answer to the current question."""
@@ -122,7 +136,8 @@ class TelegramFrontEnd:
         if message is None or message.text is None or not self._addressed(message, context):
             return
         chat_id = chat_id_of(update)
-        turn = await self.advisor.type_answer(chat_id, message.text, update.update_id)
+        turn = await self.advisor.type_answer(chat_id, message.text, update.update_id,
+                                              language=language_of(update))
         await self._show(context, chat_id, turn)
 
     async def on_press(self, update: Update, context: Context) -> None:
@@ -131,12 +146,14 @@ class TelegramFrontEnd:
         if query is None:
             return
         message = accessible_message(query)
+        language = query.from_user.language_code if query.from_user else None
         if message is None:
-            await _answer(query, self.texts.stale)
+            await _answer(query, self.advisor.dialogue.speaking(language).texts.stale)
             return
         session_id, data = callback_data.decode(query.data or "")
-        turn = await self.advisor.press(message.chat.id, session_id, data, update.update_id)
-        if turn.kind not in ("question", "result", "idle"):
+        turn = await self.advisor.press(message.chat.id, session_id, data, update.update_id,
+                                        language=language)
+        if turn.kind not in SHOWN_AFTER_PRESS:
             # A stale or forged button: a short notice on the button, nothing in the chat.
             await _answer(query, turn.reply.text or None)
             return
@@ -167,22 +184,24 @@ class TelegramFrontEnd:
                 await update.callback_query.answer()
         if chat_id is not None:
             try:
-                await self._apologise(context, chat_id)
+                await self._apologise(context, chat_id, language_of(update))
             except Exception:  # the error handler must never raise itself
                 log.exception("could not tell chat %s about the failure", chat_id)
 
-    async def _apologise(self, context: Context, chat_id: int) -> None:
+    async def _apologise(self, context: Context, chat_id: int, language: str | None) -> None:
         """Say something went wrong, with the question the chat stands at when it can."""
-        reply, session_id = Reply(self.texts.error), None
+        texts = self.advisor.dialogue.speaking(language).texts
+        reply, session_id = Reply(texts.error), None
         try:
-            turn = await self.advisor.resume(chat_id)
+            texts = (await self.advisor.speaking(chat_id, language)).texts
+            turn = await self.advisor.resume(chat_id, language=language)
         except Exception:  # the store may be what failed; the apology goes out anyway
             log.warning("chat %s: cannot read where it stands", chat_id, exc_info=True)
             turn = None
         if turn is not None:
             # The reply that failed may have been this very question: show it again.
             question = turn.reply
-            reply = Reply(f"{self.texts.error}\n\n{question.text}", question.buttons)
+            reply = Reply(f"{texts.error}\n\n{question.text}", question.buttons)
             session_id = turn.session_id
         await advisor_bot(context.bot).send_text(chat_id, reply.text, keyboard(reply, session_id))
         if turn is not None:
@@ -231,6 +250,12 @@ def accessible_message(query: CallbackQuery) -> Message | None:
     if not isinstance(message, Message) or not message.is_accessible:
         return None
     return message
+
+
+def language_of(update: object) -> str | None:
+    """Return the language of the person behind an update (Telegram's `language_code`)."""
+    user = update.effective_user if isinstance(update, Update) else None
+    return user.language_code if user is not None else None
 
 
 def chat_id_of(update: Update) -> int:

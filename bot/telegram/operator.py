@@ -26,7 +26,7 @@ from bot.advisor import Advisor
 from bot.config import Settings
 from bot.engine.model import TEXT_LIMIT
 from bot.ops.stats import collect_stats, parse_duration, render_stats
-from bot.telegram.handlers import accessible_message, chat_id_of
+from bot.telegram.handlers import accessible_message, chat_id_of, language_of
 
 Context = ContextTypes.DEFAULT_TYPE
 FORGET_YES = "forget:yes"
@@ -57,12 +57,13 @@ class OperatorCommands:
     async def on_mydata(self, update: Update, context: Context) -> None:
         """Show the person everything stored about their chat."""
         chat_id = chat_id_of(update)
-        await context.bot.send_message(chat_id, (await self.advisor.my_data(chat_id)).text)
+        shown = await self.advisor.my_data(chat_id, language=language_of(update))
+        await context.bot.send_message(chat_id, shown.text)
         raise ApplicationHandlerStop
 
     async def on_forget(self, update: Update, context: Context) -> None:
         """Ask before deleting everything stored about the chat."""
-        texts = self.advisor.texts
+        texts = (await self.advisor.speaking(chat_id_of(update), language_of(update))).texts
         buttons = InlineKeyboardMarkup([[
             InlineKeyboardButton(texts.forget_yes, callback_data=FORGET_YES),
             InlineKeyboardButton(texts.forget_no, callback_data=FORGET_NO),
@@ -78,10 +79,11 @@ class OperatorCommands:
         if query is None or query.data not in (FORGET_YES, FORGET_NO):
             return
         message = accessible_message(query)
+        language = query.from_user.language_code if query.from_user else None
         if message is None:
-            await query.answer(self.advisor.texts.stale)
+            await query.answer(self.advisor.dialogue.speaking(language).texts.stale)
             raise ApplicationHandlerStop
-        texts = self.advisor.texts
+        texts = (await self.advisor.speaking(message.chat.id, language)).texts
         await query.answer()
         if query.data == FORGET_YES:
             await self.advisor.forget(message.chat.id)
@@ -112,7 +114,7 @@ class OperatorCommands:
 
     async def on_reload(self, update: Update, context: Context) -> None:
         """Reload the dialogue file; keep the old one when the new one has problems."""
-        texts = self.advisor.texts
+        texts = (await self.advisor.speaking(chat_id_of(update), language_of(update))).texts
         result = await self.advisor.reload(self.settings.dialogue_path)
         template = texts.reloaded if result.switched else texts.reload_failed
         key = "summary" if result.switched else "problems"

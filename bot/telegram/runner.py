@@ -17,15 +17,17 @@ import signal
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from telegram import Update
+from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Updater
 from telegram.request import BaseRequest
 
 from bot.advisor import Advisor, Reload, opened
 from bot.config import Settings
+from bot.engine.model import Dialogue
 from bot.errors import AdvisorError
 from bot.telegram.botapi import AdvisorBot
 from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
@@ -37,7 +39,7 @@ from bot.telegram.transport import DEFAULT_TIMEOUT, AiohttpRequest
 log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
-COMMANDS = "advisor.commands"
+PROFILES = "advisor.profiles"
 EXIT_STOP_TIMEOUT = 3
 WORKERS = 1024
 """Updates handled at once. Flood control holds a handler until its messages may go, and a
@@ -78,8 +80,39 @@ def build_application(settings: Settings, advisor: Advisor, *,
     front = TelegramFrontEnd(advisor)
     front.install(app)
     OperatorCommands(advisor, settings).install(app)
-    app.bot_data[COMMANDS] = front.commands()
+    app.bot_data[PROFILES] = profiles(advisor.dialogue)
     return app
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What Telegram shows about the bot in one language: its commands and descriptions."""
+
+    commands: list[BotCommand]
+    description: str
+    short_description: str
+
+
+def profiles(dialogue: Dialogue) -> dict[str | None, Profile]:
+    """Return the bot's profile for each language the dialogue speaks, and (None) the one
+    Telegram shows everyone else: the dialogue's own language."""
+    def profile(view: Dialogue) -> Profile:
+        texts = view.texts
+        return Profile(TelegramFrontEnd.commands(view), texts.description,
+                       texts.short_description)
+
+    found: dict[str | None, Profile] = {None: profile(dialogue)}
+    found |= {code: profile(dialogue.speaking(code)) for code in dialogue.languages}
+    return found
+
+
+async def introduce(app: App) -> None:
+    """Register the commands and descriptions, once per language and once for everyone."""
+    for language, profile in app.bot_data[PROFILES].items():
+        await app.bot.set_my_commands(profile.commands, language_code=language)
+        await app.bot.set_my_description(profile.description, language_code=language)
+        await app.bot.set_my_short_description(profile.short_description,
+                                               language_code=language)
 
 
 @asynccontextmanager
@@ -158,7 +191,7 @@ async def _running(app: App) -> AsyncIterator[Updater]:
     try:
         if app.updater is None:
             raise AdvisorError("the Application was built without an updater")
-        await app.bot.set_my_commands(app.bot_data[COMMANDS])
+        await introduce(app)
         await app.start()
         try:
             yield app.updater

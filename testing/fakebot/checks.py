@@ -14,6 +14,9 @@ MAX_CALLBACK_DATA_BYTES = 64
 MAX_ROW_BUTTONS = 8
 MAX_BUTTONS = 100
 MAX_ANSWER_TEXT = 200
+MAX_DESCRIPTION = 512
+MAX_SHORT_DESCRIPTION = 120
+MAX_COMMANDS = 100
 
 _HTML_TAGS = frozenset(
     {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
@@ -21,6 +24,7 @@ _HTML_TAGS = frozenset(
 )
 _TAG = re.compile(r"<(/?)([^>\s/]*)[^>]*>")
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2}")
 
 
 class ApiError(Exception):
@@ -153,6 +157,8 @@ def check_commands(commands: object) -> list[dict[str, str]]:
     """Check setMyCommands' list: names of 1..32 lowercase letters, digits, underscores."""
     if not isinstance(commands, list):
         raise bad_request("can't parse commands JSON object")
+    if len(commands) > MAX_COMMANDS:
+        raise bad_request("too many commands specified")
     checked: list[dict[str, str]] = []
     for item in commands:
         name = item.get("command") if isinstance(item, dict) else None
@@ -163,6 +169,26 @@ def check_commands(commands: object) -> list[dict[str, str]]:
             raise bad_request("command description is empty")
         checked.append({"command": name, "description": description})
     return checked
+
+
+def check_language_code(params: dict[str, Any]) -> str:
+    """Return the call's language_code ("" for everyone): empty, or two letters (ISO 639-1)."""
+    code = params.get("language_code") or ""
+    if not isinstance(code, str) or (code and not _LANGUAGE_CODE.fullmatch(code)):
+        raise bad_request("invalid language code specified")
+    return code
+
+
+def check_description(text: object, limit: int, what: str) -> str:
+    """Check a bot's description or short description: text of at most `limit` characters
+    (empty removes it)."""
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        raise bad_request(f"can't parse {what}")
+    if len(text) > limit:
+        raise bad_request(f"{what} is too long")
+    return text
 
 
 @dataclass

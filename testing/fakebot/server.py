@@ -20,11 +20,15 @@ from aiohttp import web
 
 from testing.fakebot.checks import (
     MAX_ANSWER_TEXT,
+    MAX_DESCRIPTION,
+    MAX_SHORT_DESCRIPTION,
     ApiError,
     InlineButton,
     SendLimiter,
     bad_request,
     check_commands,
+    check_description,
+    check_language_code,
     parse_keyboard,
     render_text,
 )
@@ -196,6 +200,7 @@ class FakeBotApi:
         self._delays: dict[str, list[float]] = {}
         self.held: list[Call] = []  # calls delay_next held back, as they arrived
         self._commands: dict[str, list[dict[str, str]]] = {}
+        self._descriptions: dict[tuple[str, str], str] = {}  # (kind, language) -> text
         self._methods: dict[str, _Handler] = {
             name.lower(): handler for name, handler in self._method_table().items()
         }
@@ -206,6 +211,10 @@ class FakeBotApi:
             "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info, "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands, "deleteMyCommands": self._delete_my_commands,
+            "setMyDescription": self._set_my_description,
+            "getMyDescription": self._get_my_description,
+            "setMyShortDescription": self._set_my_short_description,
+            "getMyShortDescription": self._get_my_short_description,
             "sendMessage": self._send_message, "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_reply_markup,
             "deleteMessage": self._delete_message, "answerCallbackQuery": self._answer_query,
@@ -604,9 +613,37 @@ class FakeBotApi:
 
     # -- methods: commands -------------------------------------------------------------------
 
+    def commands(self, language_code: str = "") -> list[dict[str, str]]:
+        """Return the default scope's command menu for a language ("": everyone else)."""
+        return list(self._commands.get(_scope_key({"language_code": language_code}), []))
+
+    def description(self, language_code: str = "", *, short: bool = False) -> str:
+        """Return the bot's (short) description for a language ("": everyone else)."""
+        return self._descriptions.get(("short" if short else "long", language_code), "")
+
     async def _set_my_commands(self, params: JSONDict) -> bool:
+        check_language_code(params)
         self._commands[_scope_key(params)] = check_commands(params.get("commands"))
         return True
+
+    async def _set_my_description(self, params: JSONDict) -> bool:
+        key = ("long", check_language_code(params))
+        self._descriptions[key] = check_description(
+            params.get("description"), MAX_DESCRIPTION, "description")
+        return True
+
+    async def _get_my_description(self, params: JSONDict) -> JSONDict:
+        return {"description": self._descriptions.get(("long", check_language_code(params)), "")}
+
+    async def _set_my_short_description(self, params: JSONDict) -> bool:
+        key = ("short", check_language_code(params))
+        self._descriptions[key] = check_description(
+            params.get("short_description"), MAX_SHORT_DESCRIPTION, "short description")
+        return True
+
+    async def _get_my_short_description(self, params: JSONDict) -> JSONDict:
+        return {"short_description": self._descriptions.get(
+            ("short", check_language_code(params)), "")}
 
     async def _get_my_commands(self, params: JSONDict) -> list[dict[str, str]]:
         return self._commands.get(_scope_key(params), [])

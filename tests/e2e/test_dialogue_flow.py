@@ -90,7 +90,7 @@ async def test_a_full_dialogue_with_typing_back_gibberish_and_a_stale_button(
     assert len(presses) == 11  # ten accepted presses and the stale one, each answered once
     commands = next(c for c in fake_api.calls if c.method == "setMyCommands")
     assert [c["command"] for c in commands.params["commands"]] == [
-        "start", "back", "result", "help", "mydata", "forget",
+        "start", "back", "result", "help", "mydata", "forget", "language",
     ]
 
 

@@ -27,7 +27,7 @@ async def test_mydata_shows_what_is_stored_and_forget_deletes_it_after_confirmat
         shown = user.last_text
         assert shown.startswith("Here's everything I keep about this chat (id 3001):")
         assert "• Where or how will you listen most? → Commute & travel (" in shown
-        assert "open at question 'hours'" in shown
+        assert "open at “How long do you usually listen in one go?”" in shown
 
         await user.send("/forget")
         assert "deletes every answer and recommendation" in user.last_text

@@ -191,7 +191,7 @@ def test_outcomes_extras_tips_and_texts_are_read() -> None:
     )
     assert dialogue.texts.welcome == "Hello there!"
     assert dialogue.texts.progress == "Step {number}/{total}"
-    assert dialogue.texts.help == Texts().help
+    assert dialogue.texts.help == Texts.defaults("en").help
 
 
 def test_yes_no_on_off_stay_strings_as_ids_keys_and_in_conditions(tmp_path: Path) -> None:

@@ -310,3 +310,28 @@ async def test_the_standalone_process_prints_ready_and_serves() -> None:
     assert (update.update_id, update.message.text) == (queued["update_id"], "hi")
     assert call["result"][0]["update_id"] == queued["update_id"]
     assert process.returncode == 0
+
+
+async def test_the_bots_profile_is_kept_per_language_and_held_to_telegrams_limits(
+    fake_api: FakeBotApi,
+) -> None:
+    async with raw_bot(fake_api) as bot:
+        await bot.set_my_commands([("start", "Начать заново")], language_code="ru")
+        await bot.set_my_commands([("start", "Begin again")])
+        await bot.set_my_description("Ёмко и по делу.", language_code="ru")
+        await bot.set_my_short_description("Corto.", language_code="es")
+        refused = [
+            bot.set_my_commands([("start", "x" * 257)]),
+            bot.set_my_commands([("Start", "Begin")]),
+            bot.set_my_commands([("start", "Begin")], language_code="rus"),
+            bot.set_my_description("x" * 513),
+            bot.set_my_short_description("x" * 121, language_code="es"),
+        ]
+        for call in refused:
+            with pytest.raises(BadRequest):
+                await call
+    assert fake_api.commands("ru") == [{"command": "start", "description": "Начать заново"}]
+    assert fake_api.commands() == [{"command": "start", "description": "Begin again"}]
+    assert fake_api.description("ru") == "Ёмко и по делу."
+    assert fake_api.description("es", short=True) == "Corto."
+    assert fake_api.description() == ""

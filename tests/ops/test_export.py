@@ -37,8 +37,8 @@ def test_csv_has_a_row_per_finished_session_with_a_column_per_question(
 ) -> None:
     rows = csv_rows(usage_db, dialogue)
     assert list(rows[0]) == [
-        "chat_id", "session_id", "dialogue_id", "dialogue_version", "started_at", "finished_at",
-        "outcome", "outcome_title", *QUESTIONS, "answers",
+        "chat_id", "session_id", "dialogue_id", "dialogue_version", "language", "started_at",
+        "finished_at", "outcome", "outcome_title", *QUESTIONS, "answers",
     ]
     # Oldest finish first: chat 6 (20 days ago), 1, 2 and 3's second session.
     assert [row["chat_id"] for row in rows] == ["6", "1", "2", "3"]
@@ -77,9 +77,10 @@ def test_jsonl_keeps_the_answers_in_order_and_since_counts_finishing_time(
     assert [r["chat_id"] for r in records] == [1, 2, 3]
     home = records[1]
     assert list(home) == [
-        "chat_id", "session_id", "dialogue_id", "dialogue_version", "started_at", "finished_at",
-        "outcome", "outcome_title", "answers",
+        "chat_id", "session_id", "dialogue_id", "dialogue_version", "language", "started_at",
+        "finished_at", "outcome", "outcome_title", "answers",
     ]
+    assert home["language"] == "ru"  # chat 2 answered in Russian
     assert home["outcome"] == "open_back"
     assert [(a["question"], a["option"]) for a in home["answers"]] == list(HOME.items())
     assert home["answers"][-1]["at"] == home["finished_at"]

@@ -41,13 +41,15 @@ def test_all_time_counts_funnel_recommendations_and_median(
     assert stats.median_seconds == 235
     lines = render_stats(stats).splitlines()
     assert lines[0] == "Headphones or IEMs? (headphones_vs_iems): all sessions so far"
-    assert lines[2:6] == [
+    assert lines[2:7] == [
         "Sessions started: 7",
         "Finished: 4 (57.1%)",
         "Abandoned: 2 (28.6%): 1 restarted, 1 idle for over 24 h",
         "In progress: 1",
+        "Languages: en 6 (85.7%), ru 1 (14.3%)",
     ]
-    assert lines[7:11] == [
+    assert stats.languages == (("en", 6), ("ru", 1))
+    assert lines[8:12] == [
         "Drop-off by question:",
         "1. Where or how will you listen most? [use]",
         "   reached by 7, stopped there: 0 (0.0%)",

@@ -5,7 +5,7 @@
 Seven sessions of six chats, times relative to `now` (all but the oldest in the last 7 days):
 
 - chat 1 commutes: 10 answers, 20 s apart, finished 2 days ago;
-- chat 2 listens at home: 9 answers (ANC skipped), 30 s apart, finished;
+- chat 2 listens at home: 9 answers (ANC skipped), 30 s apart, in Russian, finished;
 - chat 3 works out: answers `use` and `hours`, sends /start (that session is restarted while
   waiting on `comfort`), then finishes a fresh session: 8 answers, 15 s apart;
 - chat 4 answers three questions and stops at `isolation` three days ago (idle);
@@ -57,13 +57,15 @@ class Clock:
 
 async def walk(
     advisor: Advisor, clock: Clock, chat: int, plan: dict[str, str], step: float,
-    *, stop_at: str | None = None,
+    *, stop_at: str | None = None, language: str | None = None,
 ) -> Turn:
-    """Start a session and press the plan's option for each question asked, `step` s apart."""
-    turn = await advisor.start(chat)
+    """Start a session and press the plan's option for each question asked, `step` s apart,
+    as a person whose Telegram speaks `language`."""
+    turn = await advisor.start(chat, language=language)
     while turn.session and (current := turn.session.current) and current != stop_at:
         clock.now += step
-        turn = await advisor.press(chat, turn.session_id, f"{current}:{plan[current]}")
+        turn = await advisor.press(chat, turn.session_id, f"{current}:{plan[current]}",
+                                   language=language)
     return turn
 
 
@@ -80,7 +82,7 @@ async def build(path: Path, now: float) -> None:
         clock.now = now - 2 * DAY
         await walk(advisor, clock, 1, COMMUTER, 20)
         clock.now = now - 2 * DAY + HOUR
-        await walk(advisor, clock, 2, HOME, 30)
+        await walk(advisor, clock, 2, HOME, 30, language="ru")
         clock.now = now - DAY + HOUR
         await walk(advisor, clock, 3, GYM, 15, stop_at="comfort")
         clock.now += 60

@@ -2,7 +2,9 @@
 
 One chat per question: the person presses their way to the question once, then types each
 phrasing, taps the intended option once when asked "Did you mean ...?", reads what was
-stored, and goes /back to the question for the next phrasing.
+stored, and goes /back to the question for the next phrasing. A set per language:
+phrasings.yaml (English, the dialogue's own), phrasings.ru.yaml, phrasings.es.yaml, typed by
+people whose Telegram speaks that language.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from testing.fakebot.user import FakeUser
 from tests.reliability.harness import RunningBot
 
 PHRASINGS = Path(__file__).with_name("phrasings.yaml")
+LANGUAGES = ("en", "ru", "es")
+
+
+def phrasings_file(language: str) -> Path:
+    """Return the set of phrasings in `language` (English: the dialogue's own)."""
+    return PHRASINGS if language == "en" else PHRASINGS.with_name(f"phrasings.{language}.yaml")
 
 Outcome = Literal["understood", "asked_then_understood", "wrong", "asked_without_it", "missed"]
 
@@ -28,9 +36,9 @@ ON_THE_WAY = {"use": "home", "work": "fit", "hours": "mid", "comfort": "none",
 ROUTE_TO = {"work": {"use": "studio"}}  # a question only some answers lead to
 
 
-def phrasings() -> list[tuple[str, str, str]]:
-    """Return (question, option, phrasing) for every phrasing in the set."""
-    data = yaml.safe_load(PHRASINGS.read_text(encoding="utf-8"))
+def phrasings(language: str = "en") -> list[tuple[str, str, str]]:
+    """Return (question, option, phrasing) for every phrasing in the language's set."""
+    data = yaml.safe_load(phrasings_file(language).read_text(encoding="utf-8"))
     return [(question, str(option), str(text))
             for question, options in data.items()
             for option, texts in options.items()
@@ -71,9 +79,10 @@ async def reach(bot: RunningBot, user: FakeUser, question: str) -> None:
     """Start afresh and press the way to `question`."""
     await user.send("/start")
     choices = {**ON_THE_WAY, **ROUTE_TO.get(question, {})}
+    view = bot.dialogue.speaking(user.language_code)
     while (at := current(bot, user.chat_id)) != question:
         assert at is not None, f"the route ended before {question!r}"
-        option = bot.dialogue.questions[at].option(choices[at])
+        option = view.questions[at].option(choices[at])
         assert option is not None
         await user.press(option.label, expect="sendMessage")
 
@@ -83,8 +92,9 @@ async def try_one(bot: RunningBot, user: FakeUser, question: str, option: str,
     """Type one phrasing at `question`; tap the intended option if asked; say how it went."""
     await user.send(text)
     outcome: Outcome = "understood"
-    if user.last_text.startswith(bot.dialogue.texts.did_you_mean.partition("{")[0]):
-        label = bot.dialogue.questions[question].option(option)
+    view = bot.dialogue.speaking(user.language_code)
+    if user.last_text.startswith(view.texts.did_you_mean.partition("{")[0]):
+        label = view.questions[question].option(option)
         if label is None or label.label not in user.last_buttons:
             return "asked_without_it"
         await user.press(label.label, expect="sendMessage")
@@ -97,11 +107,14 @@ async def try_one(bot: RunningBot, user: FakeUser, question: str, option: str,
     return outcome if stored == option else "wrong"
 
 
-async def run_all(bot: RunningBot, user_for: dict[str, FakeUser]) -> Tally:
-    """Type every phrasing, each question in its own chat; return the tally."""
+async def run_all(
+    bot: RunningBot, user_for: dict[str, FakeUser], language: str = "en"
+) -> Tally:
+    """Type every phrasing of the language's set, each question in its own chat (whose
+    person speaks `language`); return the tally."""
     tally = Tally()
     reached: set[str] = set()
-    for question, option, text in phrasings():
+    for question, option, text in phrasings(language):
         user = user_for[question]
         if question not in reached:
             await reach(bot, user, question)

@@ -16,7 +16,7 @@ _ANSWERS = (
 )
 _SESSIONS = (
     "SELECT s.chat_id, s.id, s.dialogue_id, s.dialogue_version, s.started_at,"
-    f" s.finished_at, s.outcome FROM sessions AS s WHERE {_FINISHED}"
+    f" s.finished_at, s.outcome, s.language FROM sessions AS s WHERE {_FINISHED}"
     " ORDER BY s.finished_at, s.id"
 )
 
@@ -33,6 +33,9 @@ class FinishedSession:
     finished_at: float
     outcome: str | None
     answers: tuple[Answer, ...]
+    language: str | None = None
+    """The language the session was last shown in (None: stored before languages were kept,
+    so the dialogue's own)."""
 
 
 def finished_sessions(
@@ -51,6 +54,6 @@ def finished_sessions(
         conn.close()
     return [
         FinishedSession(chat, number, dialogue, version, started, finished, outcome,
-                        tuple(answers.get(number, ())))
-        for chat, number, dialogue, version, started, finished, outcome in rows
+                        tuple(answers.get(number, ())), language)
+        for chat, number, dialogue, version, started, finished, outcome, language in rows
     ]

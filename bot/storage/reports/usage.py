@@ -33,6 +33,10 @@ _OUTCOMES = (
     f"SELECT outcome, count(*) FROM sessions WHERE {_PERIOD} AND status = 'finished'"
     " GROUP BY outcome"
 )
+_LANGUAGES = (
+    # Sessions stored before languages were kept were in the dialogue's own language.
+    f"SELECT coalesce(language, :language), count(*) FROM sessions WHERE {_PERIOD} GROUP BY 1"
+)
 _DURATIONS = (
     f"SELECT finished_at - started_at FROM sessions WHERE {_PERIOD} AND status = 'finished'"
 )
@@ -58,16 +62,21 @@ class UsageCounts:
     """(outcome id, how many finished sessions it was recommended to), in no order."""
     durations: list[float]
     """Seconds from start to finish of every finished session."""
+    languages: list[tuple[str, int]]
+    """(language, how many sessions were last shown in it), in no order."""
 
 
 def read_usage(
-    db_path: Path, dialogue_id: str, since: float | None, idle_before: float
+    db_path: Path, dialogue_id: str, since: float | None, idle_before: float,
+    language: str = "en",
 ) -> UsageCounts:
-    """Count the dialogue's sessions started at or after `since` (None: ever).
+    """Count the dialogue's sessions started at or after `since` (None: ever); `language` is
+    the dialogue's own, which sessions stored before languages were kept were in.
 
     Blocking; from the bot's event loop call it through asyncio.to_thread.
     """
     params = {
+        "language": language,
         "dialogue": dialogue_id,
         "since": float("-inf") if since is None else since,
         "idle_before": idle_before,
@@ -92,4 +101,5 @@ def _counts(conn: sqlite3.Connection, params: Mapping[str, object]) -> UsageCoun
         waiting=waiting,
         outcomes=conn.execute(_OUTCOMES, params).fetchall(),
         durations=[row[0] for row in conn.execute(_DURATIONS, params)],
+        languages=conn.execute(_LANGUAGES, params).fetchall(),
     )

@@ -47,6 +47,15 @@ class SessionCache:
         if stored is not None:
             self._entries[chat_id] = replace(stored, last_update_id=update_id, last_update_at=at)
 
+    def chose(self, chat_id: int, language: str) -> None:
+        """Record the chat's choice of language as `choose_language` did the rows'."""
+        stored = self._entries.get(chat_id)
+        if stored is not None:
+            session = stored.session
+            if not session.finished:
+                session = replace(session, language=language)
+            self._entries[chat_id] = replace(stored, session=session, chosen_language=language)
+
     def shown(self, chat_id: int, session_id: int, answers: int) -> float | None:
         """Mark the cached session's reply as shown if it is still that state; return when
         that state was stored (to find its row), or None when it moved on or is not cached."""

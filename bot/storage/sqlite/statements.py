@@ -19,7 +19,8 @@ SESSION = (
     # A session row, then the chat's last handled update (StoredSession's field order).
     "SELECT listed.id, listed.chat_id, listed.dialogue_id, listed.dialogue_version,"
     " listed.current_question, listed.status, listed.outcome, listed.started_at,"
-    " listed.updated_at, listed.finished_at, last.*, listed.shown FROM sessions AS listed"
+    " listed.updated_at, listed.finished_at, last.*, listed.shown, listed.language,"
+    " (SELECT language FROM chats WHERE chat_id = listed.chat_id) FROM sessions AS listed"
     f" JOIN ({CHAT_LAST_UPDATE}) AS last"
 )
 # The chat's latest session; both find the chat's few sessions through sessions_by_chat.
@@ -56,7 +57,7 @@ RESTART_ACTIVE = (
 ADD_SESSION = (
     "INSERT INTO sessions (chat_id, dialogue_id, dialogue_version, current_question,"
     " status, outcome, started_at, updated_at, finished_at, last_update_id,"
-    " last_update_at, shown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, -1)"
+    " last_update_at, shown, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, -1, ?)"
 )
 ADD_ANSWER = (
     "INSERT INTO answers (session_id, position, question_id, option_id, answered_at)"
@@ -68,6 +69,7 @@ UNDO_ANSWERS = "DELETE FROM answers WHERE session_id = ? AND position >= ?"
 SAVE_SESSION = (
     "UPDATE sessions SET current_question = :current, status = :status, outcome = :outcome,"
     " updated_at = :now, finished_at = :finished_at, dialogue_version = :version,"
+    " language = :language,"
     " shown = -1, last_update_id = coalesce(:update_id, last_update_id),"
     " last_update_at = CASE WHEN :update_id IS NULL THEN last_update_at ELSE :now END"
     " WHERE id = :id RETURNING last_update_id, last_update_at"
@@ -91,6 +93,13 @@ MARK_SHOWN = (
 )
 MARK_RESTORED = "UPDATE sessions SET shown = -2"
 IS_ACTIVE = "SELECT active FROM chats WHERE chat_id = ?"
+CHOSEN_LANGUAGE = "SELECT language FROM chats WHERE chat_id = ?"
+CHOOSE_LANGUAGE = (
+    "INSERT INTO chats (chat_id, active, created_at, updated_at, language) VALUES (?1, 1, ?2, ?2,"
+    " ?3) ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language"
+)
+# The chat's open session is from now on shown in the language chosen.
+SESSION_LANGUAGE = "UPDATE sessions SET language = ? WHERE chat_id = ? AND status = 'active'"
 # Answers go with their sessions (ON DELETE CASCADE).
 FORGET_SESSIONS = "DELETE FROM sessions WHERE chat_id = ?"
 FORGET_CHAT = "DELETE FROM chats WHERE chat_id = ?"

@@ -158,6 +158,22 @@ class SqliteStore:
             log.warning("could not record that %d replies were shown", len(marks),
                         exc_info=True)
 
+    async def choose_language(self, chat_id: int, language: str) -> None:
+        """Remember the language the chat chose; its open session is shown in it from now on."""
+        now = self._clock()
+        await self._commits.write(
+            chat_id,
+            lambda conn: tx.choose_language(conn, chat_id, now, language),
+            lambda _: self._sessions.chose(chat_id, language),
+        )
+
+    async def chosen_language(self, chat_id: int) -> str | None:
+        """Return the language the chat chose, or None."""
+        known, stored = self._sessions.get(chat_id)
+        if known and stored is not None:
+            return stored.chosen_language
+        return await self._connection.read(lambda conn: tx.chosen_language(conn, chat_id))
+
     async def mark_inactive(self, chat_id: int) -> None:
         """Remember that the chat cannot be written to (the user blocked the bot)."""
         await self._commits.write(

@@ -34,13 +34,13 @@ def begin_session(
         sql.ADD_SESSION,
         (chat_id, session.dialogue, session.version, session.current, status_of(session),
          session.outcome, session.started_at, now, session.finished_at, last_update_id,
-         last_update_at),
+         last_update_at, session.language or None),
     )
     session_id = cursor.lastrowid
     assert session_id is not None  # an INSERT into a rowid table always sets it
     _add_answers(conn, session_id, 0, session.answers)
     return StoredSession(session_id, chat_id, session, status_of(session), now, last_update_id,
-                         last_update_at, NOT_SHOWN)
+                         last_update_at, NOT_SHOWN, chosen_language(conn, chat_id))
 
 
 def save_session(
@@ -66,11 +66,12 @@ def save_session(
         sql.SAVE_SESSION,
         {"current": session.current, "status": status_of(session),
          "outcome": session.outcome, "now": now, "finished_at": session.finished_at,
-         "version": session.version, "update_id": update_id, "id": stored.id},
+         "version": session.version, "update_id": update_id, "id": stored.id,
+         "language": session.language or None},
     ).fetchall()  # all: the statement must finish before COMMIT
     conn.execute(sql.REACTIVATE, (now, chat_id))
     return StoredSession(stored.id, chat_id, session, status_of(session), now, last_update_id,
-                         last_update_at, NOT_SHOWN)
+                         last_update_at, NOT_SHOWN, stored.chosen_language)
 
 
 def _latest_chat_of(conn: sqlite3.Connection, stored: StoredSession) -> int:
@@ -134,6 +135,18 @@ def mark_shown(conn: sqlite3.Connection, marks: Iterable[tuple[int, int, float]]
     conn.executemany(sql.MARK_SHOWN, marks)
 
 
+def choose_language(conn: sqlite3.Connection, chat_id: int, now: float, language: str) -> None:
+    """Record the language the chat chose; its open session is shown in it from now on."""
+    conn.execute(sql.CHOOSE_LANGUAGE, (chat_id, now, language))
+    conn.execute(sql.SESSION_LANGUAGE, (language, chat_id))
+
+
+def chosen_language(conn: sqlite3.Connection, chat_id: int) -> str | None:
+    """Return the language the chat chose with /language, or None."""
+    row = conn.execute(sql.CHOSEN_LANGUAGE, (chat_id,)).fetchone()
+    return None if row is None else row[0]
+
+
 def is_active(conn: sqlite3.Connection, chat_id: int) -> bool:
     """Return False while the chat is marked inactive; unknown chats are active."""
     row = conn.execute(sql.IS_ACTIVE, (chat_id,)).fetchone()
@@ -148,13 +161,14 @@ def forget(conn: sqlite3.Connection, chat_id: int) -> int:
 
 
 def _stored(row: Sequence[Any], answers: Iterable[Answer]) -> StoredSession:
-    (session_id, chat_id, dialogue, version, current, status, outcome,
-     started_at, updated_at, finished_at, last_update_id, last_update_at, shown) = row
+    (session_id, chat_id, dialogue, version, current, status, outcome, started_at,
+     updated_at, finished_at, last_update_id, last_update_at, shown, language, chosen) = row
     session = Session(
-        dialogue, version, current, tuple(answers), outcome, started_at, finished_at
+        dialogue, version, current, tuple(answers), outcome, started_at, finished_at,
+        language or "",
     )
     return StoredSession(session_id, chat_id, session, status, updated_at, last_update_id,
-                         last_update_at, shown)
+                         last_update_at, shown, chosen)
 
 
 def _add_answers(
