@@ -69,7 +69,8 @@ def test_an_installed_advisor_bot_validates_chats_and_helps_from_any_folder(
     assert tested.returncode == 0, tested.stderr + tested.stdout
     assert "/site-packages/bot/dialogues/headphones_vs_iems.stories.yaml: " in tested.stdout
     schemas = (env_dir / "lib").glob("python*/site-packages/bot/dialogues/*.schema.json")
-    assert sorted(path.name for path in schemas) == ["dialogue.schema.json", "stories.schema.json"]
+    assert sorted(path.name for path in schemas) == [
+        "dialogue.schema.json", "stories.schema.json", "translation.schema.json"]
     started = tmp_path / "started"
     started.mkdir()
     for command in (("new", "demo"), ("validate", "demo.yaml"), ("test", "demo.yaml")):

@@ -34,9 +34,12 @@ class Format(NamedTuple):
 
 FORMATS: Mapping[str, Format] = {
     "dialogue": Format("dialogue", schema.PARTS, "An advisor bot dialogue"),
+    "translation": Format("dialogue", schema.TRANSLATION_PARTS,
+                          "A translation of an advisor bot dialogue"),
     "stories": Format("stories", story_format.PARTS, "Test stories for an advisor bot dialogue"),
 }
-"""The formats by name; a new format (translations) is one more entry."""
+"""The formats by name: dialogues, their translations (`<dialogue>.<language>.yaml`) and their
+test stories (`<dialogue>.stories.yaml`)."""
 
 
 def schema_file(name: str) -> str:

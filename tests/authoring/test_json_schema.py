@@ -20,6 +20,7 @@ from bot.authoring.story_reader import read_stories
 from bot.cli import main
 from bot.engine.loader import load_dialogue
 from bot.engine.schema import PARTS, Kind
+from bot.engine.translation import translation_of
 from bot.engine.yaml_nodes import parse
 from bot.errors import DialogueError
 from tests.engine.test_loader import FULL, PLACES
@@ -93,7 +94,9 @@ def errors(name: str, text: str) -> list[str]:
 
 
 def format_of(path: Path) -> str:
-    return "stories" if path.stem.endswith(".stories") else "dialogue"
+    if path.stem.endswith(".stories"):
+        return "stories"
+    return "translation" if translation_of(path) is not None else "dialogue"
 
 
 @pytest.mark.parametrize("name", list(FORMATS))

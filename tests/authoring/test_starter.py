@@ -21,7 +21,8 @@ def test_new_writes_a_dialogue_that_validates_and_stories_that_pass(
     assert main(["new", "demo"]) == 0
     said = capsys.readouterr().out.splitlines()
     assert said[0] == (
-        "wrote demo.yaml, demo.stories.yaml, dialogue.schema.json, stories.schema.json")
+        "wrote demo.yaml, demo.stories.yaml, dialogue.schema.json, translation.schema.json,"
+        " stories.schema.json")
     assert said[1:] == [
         "next:",
         "  python -m bot validate demo.yaml",
