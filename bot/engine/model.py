@@ -275,6 +275,11 @@ class Dialogue:
         """Where `rules.questions_ahead` keeps what it worked out (a dialogue never changes)."""
         return {}
 
+    @cached_property
+    def derived(self) -> dict[str, object]:
+        """Where engine modules keep what they work out once per dialogue, by module name."""
+        return {}
+
 
 # A person's way through a dialogue -----------------------------------------------------------
 
