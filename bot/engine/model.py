@@ -294,6 +294,15 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """The version of a session that a person is changing one answer of: its answers fill in
+    the questions still to come, and its outcome is what the new result is compared with."""
+
+    answers: tuple[Answer, ...]
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
 class Session:
     """Where one chat stands in one dialogue."""
 
@@ -304,6 +313,7 @@ class Session:
     outcome: str | None = None
     started_at: float = 0.0
     finished_at: float | None = None
+    revising: Revision | None = None
 
     @property
     def finished(self) -> bool:

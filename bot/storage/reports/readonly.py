@@ -27,3 +27,10 @@ def connect_read_only(db_path: Path) -> sqlite3.Connection:
         conn.close()
         raise StorageError(f"{db_path} is not the advisor's database: it has no sessions table")
     return conn
+
+
+def before_versions(conn: sqlite3.Connection, query: str) -> str:
+    """Return `query` as it reads a database from before sessions had versions (schema 4, not
+    yet opened by this bot): every session its own first version."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(sessions)")}
+    return query if "origin" in columns else query.replace("coalesce(origin, id)", "id")
