@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bot.advisor.mydata import describe
 from bot.advisor.turns import CONTINUE, RESTART, Reload, Turn, TurnKind
-from bot.engine import engine
+from bot.engine import actions, engine
 from bot.engine.checks import summary
 from bot.engine.loader import load_dialogue
 from bot.engine.model import Button, Dialogue, Reply, Step, Texts
@@ -64,15 +64,18 @@ class Advisor:
 
     # The dialogue --------------------------------------------------------------------------
 
-    async def start(self, chat_id: int, update_id: int | None = None) -> Turn:
-        """Begin a fresh session with a welcome; an earlier one stays in the history."""
+    async def start(
+        self, chat_id: int, update_id: int | None = None, *, welcome: bool = True
+    ) -> Turn:
+        """Begin a fresh session, with a welcome unless told not to; an earlier one stays in
+        the history."""
         if update_id is not None:
             stored = await self._store.current(chat_id)
             if self._seen(stored, update_id):
                 return _duplicate(stored)
         step = engine.start(self._dialogue, self._clock())
         stored = await self._store.begin(chat_id, step.session, update_id=update_id)
-        return self._turn(step, stored, preface=self.texts.welcome)
+        return self._turn(step, stored, preface=self.texts.welcome if welcome else None)
 
     async def resume(self, chat_id: int) -> Turn | None:
         """Return the chat's open question as it stands, or None when there is none."""
@@ -97,7 +100,19 @@ class Advisor:
         now = self._clock()
         if self._idle(stored, now):
             return await self._offer_to_continue(stored, update_id)
+        action = actions.parse(data)
+        if action is not None:
+            return await self._act(stored, *action, update_id)
         return await self._pressed(stored, data, update_id, now)
+
+    async def change(self, chat_id: int, update_id: int | None = None) -> Turn:
+        """List the answers given so far, as buttons to answer one of them again."""
+        stored, early = await self._open(chat_id, update_id)
+        if early is not None:
+            return early
+        if stored is None:
+            return await self._noted(chat_id, update_id, self._notice(self.texts.no_result))
+        return await self._act(stored, actions.CHANGE, None, update_id)
 
     async def _pressed(
         self, stored: StoredSession, data: str, update_id: int | None, now: float
@@ -145,12 +160,18 @@ class Advisor:
             return await self._noted(chat_id, update_id, self._notice(self.texts.no_result))
         return await self._apply(stored, engine.back(self._dialogue, stored.session), update_id)
 
-    async def result(self, chat_id: int) -> Reply:
-        """Return the chat's last recommendation, or say there is none yet."""
+    async def result(self, chat_id: int) -> Turn:
+        """Show the chat's last recommendation; with none yet, where the chat stands."""
         stored = await self._store.last_finished(chat_id)
-        if stored is None:
-            return Reply(self.texts.no_result)
-        return engine.show(self._dialogue, stored.session)
+        if stored is not None:
+            return Turn("result", engine.show(self._dialogue, stored.session), stored.session,
+                        stored.id)
+        current, early = await self._open(chat_id, None)
+        if early is not None:
+            return early
+        if current is None:
+            return self._notice(self.texts.no_result)
+        return self._showing(current, preface=self.texts.no_result_yet)
 
     async def delivered(self, chat_id: int, turn: Turn) -> None:
         """Note that `turn`'s reply reached the person: the front end sent or printed it.
@@ -188,6 +209,35 @@ class Advisor:
         self._dialogue = dialogue
         log.info("dialogue reloaded: %s", described)
         return Reload(switched=True, message=described)
+
+    # Actions around the questions ----------------------------------------------------------
+
+    async def _act(
+        self, stored: StoredSession, name: str, argument: str | None, update_id: int | None
+    ) -> Turn:
+        """Do what an action button asks (bot.engine.actions) for the chat's own session."""
+        dialogue, session = self._dialogue, stored.session
+        if name == actions.START:
+            return await self.start(stored.chat_id, update_id, welcome=False)
+        if name == actions.BACK:
+            if argument is None or argument != session.current:  # an older question's
+                return await self._noted(stored.chat_id, update_id, self._stale(stored))
+            turn = await self._apply(stored, engine.back(dialogue, session), update_id)
+            question = dialogue.questions[argument]
+            return replace(turn, marked=self.texts.back_marked.format(question=question.text))
+        if name == actions.CHANGE and argument is not None:
+            step = engine.revise(dialogue, session, argument)
+            if not step.changed:
+                return await self._noted(stored.chat_id, update_id, self._turn(step, stored))
+            revised = await self._store.revise(stored, step.session, update_id=update_id)
+            return self._turn(step, revised)
+        if name == actions.CHANGE:
+            step = engine.answers_to_change(dialogue, session)
+        elif name == actions.WHY_NOT:
+            step = engine.why_not(dialogue, session, argument or "")
+        else:
+            step = engine.what_if(dialogue, session)
+        return await self._noted(stored.chat_id, update_id, self._turn(step, stored))
 
     # Inside --------------------------------------------------------------------------------
 
@@ -290,10 +340,19 @@ class Advisor:
         """Answer a button of no session, or of a session that is not the chat's latest."""
         if stored is None:
             return self._notice(self.texts.no_result)
-        if delivery(stored.shown, len(stored.session.answers)) == "restored":
+        shown = delivery(stored.shown, len(stored.session.answers))
+        if shown == "restored":
             # Put back from a backup: this button may be from a session or a question the
             # backup does not have.
             return self._restored(stored)
+        if shown == "unsure":
+            # The button that began this session ("Start over", "Change an answer") may have
+            # been pressed again because its reply never arrived: show where the chat stands.
+            return self._showing(stored)
+        return self._stale(stored)
+
+    def _stale(self, stored: StoredSession) -> Turn:
+        """Say a button is from the past: from an earlier question, or the dialogue is over."""
         text = self.texts.finished if stored.session.finished else self.texts.stale
         return Turn("stale", Reply(text), stored.session, stored.id)
 

@@ -25,11 +25,15 @@ def _describe_session(dialogue: Dialogue, stored: StoredSession) -> str:
     session = stored.session
     started = _when(session.started_at)
     outcome = dialogue.outcomes.get(session.outcome or "")
+    waiting = dialogue.questions.get(session.current or "")
     state = {
         "finished": f"finished: {outcome.title if outcome else session.outcome}",
-        "active": f"open at question {session.current!r}",
+        "active": dialogue.texts.mydata_open.format(
+            question=waiting.text if waiting else session.current),
         "restarted": "left unfinished (started again)",
     }[stored.status]
+    if stored.revises is not None:
+        state += f", {dialogue.texts.mydata_revision.format(session=stored.revises)}"
     lines = [f"Session {stored.id}, started {started}, {state}"]
     for answer in session.answers:
         question = dialogue.questions.get(answer.question)

@@ -7,7 +7,9 @@ from typing import Literal
 
 from bot.engine.model import Reply, Session
 
-TurnKind = Literal["question", "result", "reprompt", "stale", "notice", "duplicate", "idle"]
+TurnKind = Literal[
+    "question", "result", "reprompt", "stale", "notice", "duplicate", "idle", "explanation"
+]
 """What happened, as far as a front end cares:
 
 - question: a question to answer, the reply complete (a welcome or a notice in front, if due);
@@ -16,7 +18,9 @@ TurnKind = Literal["question", "result", "reprompt", "stale", "notice", "duplica
 - stale: a button of an earlier question or session; a short notice, nothing changed;
 - notice: a short message, nothing changed (nothing to undo, nothing started yet);
 - duplicate: an update handled before (re-delivered after a crash): show nothing;
-- idle: back after a long pause; the reply asks "continue or start over?".
+- idle: back after a long pause; the reply asks "continue or start over?";
+- explanation: an answer about the result (why not another outcome, what would change it,
+  which answers can be changed), nothing changed.
 """
 
 CONTINUE = "!continue"

@@ -8,19 +8,46 @@ import threading
 from typing import IO, Any, TextIO
 
 from bot.advisor import Advisor, Turn
-from bot.engine.model import Reply
+from bot.engine.model import Button, Reply
 
 CONSOLE_CHAT_ID = 0
 """The chat id the terminal's sessions are stored under (Telegram never uses 0)."""
 
-COMMANDS = "Type a number or an answer; `back`, `restart`, `result`, `help` or `quit`."
+COMMANDS = (
+    "Type a number or an answer; `back`, `change`, `restart`, `result`, `help` or `quit`."
+)
+BOLD, PLAIN = "\033[1m", "\033[0m"
+QUOTE = "  │ "
 
 
-def render(reply: Reply) -> str:
-    """Return a reply as terminal text, buttons as a numbered list."""
-    labels = [button.label for row in reply.buttons for button in row]
+def pressable(reply: Reply) -> list[Button]:
+    """Return the buttons the terminal numbers: all but links (sharing needs Telegram)."""
+    return [b for row in reply.buttons for b in row if b.share is None and b.url is None]
+
+
+def render(reply: Reply, *, ansi: bool = False) -> str:
+    """Return a reply as terminal text: bold with ANSI codes when `ansi` (else plain), block
+    quotes behind a bar, buttons (but links) as a numbered list."""
+    text = reply.text
+    inserts: dict[int, str] = {}
+    for span in reply.spans:
+        end = span.start + span.length
+        if span.kind == "bold" and ansi:
+            inserts[span.start] = inserts.get(span.start, "") + BOLD
+            inserts[end] = PLAIN + inserts.get(end, "")
+        elif span.kind in ("blockquote", "expandable_blockquote"):
+            starts = [span.start] + [i + 1 for i in range(span.start, end) if text[i] == "\n"]
+            for at in starts:
+                inserts[at] = inserts.get(at, "") + QUOTE
+    pieces, last = [], 0
+    for at in sorted(inserts):
+        pieces += [text[last:at], inserts[at]]
+        last = at
+    pieces.append(text[last:])
+    shown = "".join(pieces).replace(f"{QUOTE}\n", f"{QUOTE.rstrip()}\n")
+    labels = [button.label for button in pressable(reply)]
     options = "".join(f"\n  {number}) {label}" for number, label in enumerate(labels, 1))
-    return f"{reply.text}{options}\n"
+    return f"{shown}{options}\n"
 
 
 class Console:
@@ -32,6 +59,8 @@ class Console:
         self.advisor = advisor
         self.stdin = stdin
         self.stdout = stdout
+        self.ansi = stdout.isatty()
+        self._shown: Turn | None = None  # the last turn with buttons, which numbers press
 
     def say(self, text: str) -> None:
         """Print one message followed by a blank line."""
@@ -62,15 +91,17 @@ class Console:
             return False
         if command in ("help", "?"):
             self.say(f"{self.advisor.texts.help}\n{COMMANDS}\n")
-        elif command == "result":
-            self.say(render(await self.advisor.result(chat_id)))
         else:
             await self.show(chat_id, await self._turn(chat_id, command, line))
         return True
 
     async def show(self, chat_id: int, turn: Turn) -> None:
         """Print what `turn` shows, then tell the Advisor it reached the person."""
-        self.say(render(turn.reply))
+        if not turn.shows_something:
+            return
+        self.say(render(turn.reply, ansi=self.ansi))
+        if pressable(turn.reply):
+            self._shown = turn
         await self.advisor.delivered(chat_id, turn)
 
     async def _turn(self, chat_id: int, command: str, line: str) -> Turn:
@@ -78,7 +109,22 @@ class Console:
             return await self.advisor.start(chat_id)
         if command == "back":
             return await self.advisor.back(chat_id)
+        if command == "change":
+            return await self.advisor.change(chat_id)
+        if command == "result":
+            return await self.advisor.result(chat_id)
+        button = self._numbered(line)
+        if button is not None and self._shown is not None:
+            return await self.advisor.press(chat_id, self._shown.session_id, button.data)
         return await self.advisor.type_answer(chat_id, line)
+
+    def _numbered(self, line: str) -> Button | None:
+        """Return the button of the last message that `line` names by its number, if any."""
+        buttons = pressable(self._shown.reply) if self._shown is not None else []
+        number = line.strip()
+        if number.isdecimal() and 1 <= int(number) <= len(buttons):
+            return buttons[int(number) - 1]
+        return None
 
     async def _unreadable(self, chat_id: int) -> None:
         """Say a line could not be read as text, and show where the chat stands."""

@@ -9,15 +9,17 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import replace
 
-from bot.engine import rules
-from bot.engine.advice import advice_for, render_advice
+from bot.engine import actions, counterfactual, explain, rules, screens
+from bot.engine.advice import advice_for
 from bot.engine.model import (
     END,
     Answer,
+    Button,
     Dialogue,
     Option,
     Question,
     Reply,
+    Revision,
     Session,
     Step,
     StepKind,
@@ -55,7 +57,7 @@ def pressed(dialogue: Dialogue, data: str) -> tuple[Question, Option] | None:
 def type_answer(dialogue: Dialogue, session: Session, text: str, now: float) -> Step:
     """Answer the current question with typed text: a label, a synonym or an option number."""
     if session.finished:
-        return _notice(session, "notice", dialogue.texts.finished)
+        return finished_notice(dialogue, session)
     question = dialogue.questions[_current(session)]
     option = match_option(question, text)
     if option is None:
@@ -67,7 +69,10 @@ def type_answer(dialogue: Dialogue, session: Session, text: str, now: float) -> 
 def back(dialogue: Dialogue, session: Session) -> Step:
     """Return to the question asked before this one and undo its answer."""
     if not session.answers:
-        return _notice(session, "notice", dialogue.texts.nothing_to_undo)
+        # Nothing to undo: say so under the question, so that it can be answered right here.
+        asked = question_reply(dialogue, session)
+        reply = Reply(f"{dialogue.texts.nothing_to_undo}\n\n{asked.text}", asked.buttons)
+        return Step("question", session, reply)
     last = session.answers[-1]
     reopened = replace(
         session,
@@ -82,8 +87,69 @@ def back(dialogue: Dialogue, session: Session) -> Step:
 def show(dialogue: Dialogue, session: Session) -> Reply:
     """Return what the session shows now: its question, or its recommendation."""
     if session.finished:
-        return Reply(render_advice(dialogue, advice_for(dialogue, session.chosen())))
+        return screens.result_reply(dialogue, session.chosen())
     return question_reply(dialogue, session)
+
+
+def finished_notice(dialogue: Dialogue, session: Session) -> Step:
+    """Say the dialogue is over, with buttons to start over or change an answer."""
+    texts = dialogue.texts
+    buttons = ((Button(texts.button_start, actions.START),
+                Button(texts.button_change, actions.CHANGE)),)
+    return Step("notice", session, Reply(texts.finished, buttons))
+
+
+# Around the result: explanations and changing an answer --------------------------------------
+
+
+def why_not(dialogue: Dialogue, session: Session, outcome: str) -> Step:
+    """Explain why `outcome` is not the recommendation; changes nothing."""
+    chosen = session.chosen()
+    why = explain.why_not(dialogue, chosen, outcome) if session.finished else None
+    if why is None:
+        return _notice(session, "stale", dialogue.texts.stale)
+    return Step("explanation", session, screens.why_not_reply(dialogue, chosen, why))
+
+
+def what_if(dialogue: Dialogue, session: Session) -> Step:
+    """Say which smallest changes of answers would change the recommendation."""
+    if not session.finished:
+        return _notice(session, "stale", dialogue.texts.stale)
+    chosen = session.chosen()
+    changes = counterfactual.smallest_changes(dialogue, chosen)
+    return Step("explanation", session, screens.what_if_reply(dialogue, chosen, changes))
+
+
+def answers_to_change(dialogue: Dialogue, session: Session) -> Step:
+    """List the answers given, as buttons to answer one of them again."""
+    if not session.answers:
+        asked = question_reply(dialogue, session)
+        reply = Reply(f"{dialogue.texts.change_none}\n\n{asked.text}", asked.buttons)
+        return Step("question", session, reply)
+    return Step("explanation", session, screens.change_list(dialogue, session))
+
+
+def revise(dialogue: Dialogue, session: Session, question_id: str) -> Step:
+    """Ask `question_id` again, as a new version of the session: the answers before it stay,
+    and those after it fill in the questions that are still asked (see `_accept`)."""
+    chosen = session.chosen()
+    if question_id not in chosen:
+        return _notice(session, "stale", dialogue.texts.stale)
+    question = dialogue.questions[question_id]
+    position = next(i for i, a in enumerate(session.answers) if a.question == question_id)
+    keep = session.answers
+    if session.revising is not None and not session.finished:
+        # Changing again before the last change reached the end: its answers still count.
+        keep += tuple(a for a in session.revising.answers if a.question not in chosen)
+    outcome = session.outcome or (session.revising.outcome if session.revising else None)
+    revised = Session(session.dialogue, session.version, question_id,
+                      session.answers[:position], None, session.started_at, None,
+                      Revision(keep, outcome))
+    asked = question_reply(dialogue, revised)
+    option = question.option(chosen[question_id])
+    preface = dialogue.texts.change_asking.format(label=option.label if option else "")
+    return Step("question", revised, Reply(f"{preface}\n\n{asked.text}", asked.buttons),
+                changed=True)
 
 
 def adopt(dialogue: Dialogue, session: Session) -> Session | None:
@@ -125,7 +191,11 @@ def question_reply(
     question = dialogue.questions[_current(session)]
     number, total = progress(dialogue, session, chosen)
     heading = dialogue.texts.progress.format(number=number, total=total)
-    return Reply(f"{heading}\n\n{question.text}", question.buttons)
+    buttons = question.buttons
+    if session.answers:
+        back = Button(dialogue.texts.button_back, actions.action(actions.BACK, question.id))
+        buttons = (*buttons, (back,))
+    return Reply(f"{heading}\n\n{question.text}", buttons)
 
 
 def normalize(text: str) -> str:
@@ -171,13 +241,15 @@ def _accept(
     answers = (*session.answers, Answer(question.id, option.id, now))
     chosen = {**session.chosen(), question.id: option.id}
     following = rules.asked(dialogue, rules.route(question, chosen, option), chosen)
+    if session.revising is not None:
+        following, answers = _kept(dialogue, session.revising, following, answers, chosen)
     chosen_text = dialogue.texts.chosen.format(question=question.text, label=option.label)
     if following == END:
         step = _finish(dialogue, replace(session, answers=answers), now, option, chosen)
         return replace(step, chosen_text=chosen_text)
     # Built directly: dataclasses.replace costs more than the rest of a press's routing.
     moved = Session(session.dialogue, session.version, following, answers, session.outcome,
-                    session.started_at, session.finished_at)
+                    session.started_at, session.finished_at, session.revising)
     return Step(
         "question",
         moved,
@@ -188,16 +260,36 @@ def _accept(
     )
 
 
+def _kept(
+    dialogue: Dialogue, revising: Revision, following: str, answers: tuple[Answer, ...],
+    chosen: dict[str, str],
+) -> tuple[str, tuple[Answer, ...]]:
+    """Answer the questions from `following` on with the answers of the version being
+    changed, as long as it has one; return where that stops and the answers then.
+
+    `chosen` is updated with them. Questions the route no longer asks are left behind."""
+    earlier = {answer.question: answer for answer in revising.answers}
+    while following != END and following in earlier and following not in chosen:
+        question = dialogue.questions[following]
+        option = question.option(earlier[following].option)
+        if option is None:
+            break
+        answers = (*answers, earlier[following])
+        chosen[following] = option.id
+        following = rules.asked(dialogue, rules.route(question, chosen, option), chosen)
+    return following, answers
+
+
 def _finish(
     dialogue: Dialogue, session: Session, now: float, pressed: Option | None,
     chosen: dict[str, str] | None = None,
 ) -> Step:
     """Finish `session` with its advice; `chosen` is `session.chosen()`, if known already."""
-    advice = advice_for(dialogue, session.chosen() if chosen is None else chosen)
+    chosen = session.chosen() if chosen is None else chosen
+    advice = advice_for(dialogue, chosen)
     done = replace(session, current=None, outcome=advice.outcome.id, finished_at=now)
-    return Step(
-        "result", done, Reply(render_advice(dialogue, advice)), changed=True, chosen=pressed
-    )
+    reply = screens.result_reply(dialogue, chosen, session.revising, advice)
+    return Step("result", done, reply, changed=True, chosen=pressed)
 
 
 def _notice(session: Session, kind: StepKind, text: str) -> Step:

@@ -24,6 +24,7 @@ from bot.engine.model import (
     Branch,
     CloseCall,
     Condition,
+    Conflict,
     Dialogue,
     Extra,
     Not,
@@ -159,6 +160,11 @@ class _Reader(NodeReader):
             max_reasons=self.number(record, "max_reasons", schema.DIALOGUE),
             texts=self.texts(record),
             source=self.file,
+            conflicts=tuple(
+                conflict
+                for node in self.each(record, "conflicts", "the dialogue")
+                if (conflict := self.conflict(node)) is not None
+            ),
         )
 
     def keyed(
@@ -188,6 +194,7 @@ class _Reader(NodeReader):
                 if (branch := self.branch(node, what)) is not None
             ),
             ask_if=self.optional_condition(record, "ask_if"),
+            short=self.text(record, "short", what),
             columns=self.number(
                 record,
                 "columns",
@@ -211,6 +218,7 @@ class _Reader(NodeReader):
             scores=self.scores(record, what),
             reason=self.text(record, "reason", what),
             next=self.text(record, "next", what),
+            whatif=self.text(record, "whatif", what),
             where=self.where(line),
         )
 
@@ -255,6 +263,8 @@ class _Reader(NodeReader):
                 for node in self.each(record, "extras", what)
                 if (extra := self.outcome_extra(node, what)) is not None
             ),
+            summary=self.text(record, "summary", what),
+            short=self.text(record, "short", what),
             where=self.where(entry.line),
         )
 
@@ -276,6 +286,15 @@ class _Reader(NodeReader):
             when=self.optional_condition(record, "if"),
             where=self.where(line),
         )
+
+    def conflict(self, node: Node) -> Conflict | None:
+        line = line_of(node)
+        record = self.record(node, "conflict", line, schema.CONFLICT)
+        when = self.optional_condition(record, "if")
+        text = self.text(record, "text", "a conflict")
+        if when is None or text is None:
+            return None
+        return Conflict(self.text(record, "id", "conflict") or "", when, text, self.where(line))
 
     def texts(self, record: dict[str, Entry]) -> Texts:
         entry = record.get("texts")

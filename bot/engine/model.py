@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from bot.engine.texts import Texts as Texts  # noqa: PLC0414 (re-exported: part of the model)
+
 END = "end"
 """The `next` value that ends the dialogue and shows the recommendation."""
 
@@ -108,6 +110,8 @@ class Option:
     reason: str | None = None
     next: str | None = None
     where: Where = NOWHERE
+    whatif: str | None = None
+    """How "what would change this" says that this answer was given ("X didn't matter")."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,13 @@ class Question:
     ask_if: Condition | None = None
     columns: int = 1
     where: Where = NOWHERE
+    short: str | None = None
+    """A few words naming the question on buttons and in "what changed" ("Budget")."""
+
+    @property
+    def name(self) -> str:
+        """Return what buttons and short lines call the question: `short`, else its text."""
+        return self.short or self.text
 
     def option(self, option_id: str) -> Option | None:
         """Return the option with this id, or None."""
@@ -172,6 +183,15 @@ class Outcome:
     text: str
     extras: tuple[Extra, ...] = ()
     where: Where = NOWHERE
+    summary: str | None = None
+    """One sentence on what it is, for the first screen of the result."""
+    short: str | None = None
+    """A few words naming it on buttons ("Why not open-backs?")."""
+
+    @property
+    def name(self) -> str:
+        """Return what buttons call the outcome: `short`, else its title."""
+        return self.short or self.title
 
 
 @dataclass(frozen=True)
@@ -185,62 +205,14 @@ class Tip:
 
 
 @dataclass(frozen=True)
-class Texts:
-    """Every sentence the bot says that is not a question, option or outcome."""
+class Conflict:
+    """A line of its own on the result when `when` holds: an answer that pulls against the
+    recommendation (`{runner_up}` in `text` names the runner-up)."""
 
-    welcome: str = "Hi! I will help you choose between headphones and in-ear monitors."
-    help: str = (
-        "Answer each question with the buttons or by typing an option. "
-        "/back goes one question back, /start begins again, /result repeats the advice."
-    )
-    progress: str = "Question {number} of {total}"
-    chosen: str = "{question}\n\n✅ {label}"
-    reprompt: str = "Sorry, I did not catch that. Please pick one of:\n{options}"
-    stale: str = "That button belongs to an earlier question; please use the latest one."
-    nothing_to_undo: str = "This is the first question; there is nothing to go back to."
-    no_result: str = "There is no recommendation yet. Send /start to begin."
-    result_heading: str = "My recommendation: {title}"
-    because: str = "Why: because {reasons}."
-    runner_up: str = "Close runner-up: {title}."
-    tips_heading: str = "Tips:"
-    finished: str = "This dialogue is finished. Send /start to begin again or /result to see it."
-    unknown_command: str = "I do not know that command. Try /start, /back, /result or /help."
-    unsupported: str = "I can only read text and button presses. Please answer with a button."
-    unreadable: str = "I could not read that line: it is not text. Please type it again."
-    error: str = (
-        "Sorry, something went wrong on my side. Your answers so far are saved: "
-        "press the latest button again, or send /start to begin again."
-    )
-    restored: str = (
-        "I went back to an earlier save of our conversation, so your latest answers may be "
-        "gone. Here is where we are:"
-    )
-    dialogue_changed: str = (
-        "The questions have changed since you started, so let's begin again from the top."
-    )
-    idle: str = (
-        "Welcome back! You stopped in the middle of the questions. Continue where you left "
-        "off, or start over?"
-    )
-    idle_continue: str = "Continue where I left off"
-    idle_restart: str = "Start over"
-    mydata_heading: str = "This is everything I keep about this chat (id {chat_id}):"
-    mydata_empty: str = "I keep nothing about this chat."
-    forget_confirm: str = (
-        "This deletes every answer and recommendation stored for this chat, for good. Sure?"
-    )
-    forget_yes: str = "Yes, delete everything"
-    forget_no: str = "No, keep it"
-    forgotten: str = "Done: everything stored about this chat is deleted."
-    forget_cancelled: str = "Nothing was deleted."
-    reloaded: str = "Dialogue reloaded: {summary}"
-    reload_failed: str = "The new dialogue has problems, so the old one stays:\n{problems}"
-    command_start: str = "Begin the advice again"
-    command_back: str = "Go back one question"
-    command_result: str = "Show my last recommendation"
-    command_help: str = "How this works"
-    command_mydata: str = "What you keep about me"
-    command_forget: str = "Delete everything you keep about me"
+    id: str
+    when: Condition
+    text: str
+    where: Where = NOWHERE
 
 
 @dataclass(frozen=True)
@@ -258,6 +230,7 @@ class Dialogue:
     max_reasons: int = 3
     texts: Texts = field(default_factory=Texts)
     source: str = "<memory>"
+    conflicts: tuple[Conflict, ...] = ()
 
     @cached_property
     def routing_questions(self) -> tuple[str, ...]:
@@ -330,21 +303,40 @@ class Session:
 
 @dataclass(frozen=True)
 class Button:
-    """An answer button: the label a person sees and the data it sends back."""
+    """A button: the label a person sees and the data it sends back, or a link instead.
+
+    `share` is a text to share with a link to the bot: the front end that knows the bot's
+    address makes it a link button (Telegram's share dialogue), others may leave it out.
+    """
 
     label: str
-    data: str
+    data: str = ""
+    url: str | None = None
+    share: str | None = None
+
+
+SpanKind = Literal["bold", "italic", "blockquote", "expandable_blockquote"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """Formatting over `Reply.text`: `length` characters (Python's) from `start`."""
+
+    kind: SpanKind
+    start: int
+    length: int
 
 
 @dataclass(frozen=True)
 class Reply:
-    """A message to show: text and rows of buttons."""
+    """A message to show: text, rows of buttons, and formatting over the text."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    spans: tuple[Span, ...] = ()
 
 
-StepKind = Literal["question", "result", "reprompt", "stale", "notice"]
+StepKind = Literal["question", "result", "reprompt", "stale", "notice", "explanation"]
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,11 @@ DIALOGUE: Part = {
     "questions": Field(Kind.MAP, required=True, part="question"),
     "outcomes": Field(Kind.MAP, required=True, part="outcome"),
     "tips": Field(Kind.LIST, part="tip"),
+    "conflicts": Field(Kind.LIST, part="conflict"),
 }
 QUESTION: Part = {
     "text": Field(Kind.TEXT, required=True),
+    "short": Field(Kind.TEXT),
     "columns": Field(Kind.WHOLE, bounds=(1, ROW_LIMIT), default=1),
     "ask_if": Field(Kind.CONDITION),
     "next": Field(Kind.ID),
@@ -73,11 +75,14 @@ OPTION: Part = {
     "synonyms": Field(Kind.TEXTS),
     "scores": Field(Kind.SCORES),
     "reason": Field(Kind.TEXT),
+    "whatif": Field(Kind.TEXT),
     "next": Field(Kind.ID),
 }
 BRANCH: Part = {"if": Field(Kind.CONDITION, required=True), "next": Field(Kind.ID, required=True)}
 OUTCOME: Part = {
     "title": Field(Kind.TEXT, required=True),
+    "short": Field(Kind.TEXT),
+    "summary": Field(Kind.TEXT),
     "text": Field(Kind.TEXT, required=True),
     "extras": Field(Kind.LIST, part="extra"),
 }
@@ -85,6 +90,11 @@ EXTRA: Part = {"if": Field(Kind.CONDITION, required=True), "text": Field(Kind.TE
 TIP: Part = {
     "id": Field(Kind.ID, required=True),
     "if": Field(Kind.CONDITION),
+    "text": Field(Kind.TEXT, required=True),
+}
+CONFLICT: Part = {
+    "id": Field(Kind.ID, required=True),
+    "if": Field(Kind.CONDITION, required=True),
     "text": Field(Kind.TEXT, required=True),
 }
 TEXTS: Part = {text.name: Field(Kind.TEXT) for text in fields(Texts)}
@@ -108,6 +118,7 @@ PARTS: Mapping[str, Part] = {
     "outcome": OUTCOME,
     "extra": EXTRA,
     "tip": TIP,
+    "conflict": CONFLICT,
     "texts": TEXTS,
     "condition": CONDITION,
 }
