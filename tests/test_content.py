@@ -370,3 +370,22 @@ def test_no_sentence_is_copied_from_the_article(dialogue: Dialogue) -> None:
     for text in all_texts(dialogue):
         copied = shingles(text) & article
         assert not copied, f"copied from the article: {' '.join(sorted(copied)[0])!r}"
+
+
+# Every message leads somewhere ------------------------------------------------------------
+
+ALONE = ("help", "no_result", "finished", "unknown_command", "unsupported", "error",
+         "mydata_empty", "forgotten", "forget_cancelled")
+"""Texts sent as a message of their own, with no question or button beside them (`finished`
+also has buttons, but a person may read it on a client that shows none). The others come with
+buttons (`idle`, `forget_confirm`), above the question the chat stands at (`nothing_to_undo`,
+`no_result_yet`, `change_none`, `restored`, `dialogue_changed`; tests/test_advisor*.py), or
+on the pressed button while its question is on screen (`stale`)."""
+
+
+@pytest.mark.parametrize("name", ALONE)
+def test_a_message_on_its_own_names_a_command_to_go_on_with(
+    dialogue: Dialogue, name: str
+) -> None:
+    text = getattr(dialogue.texts, name)
+    assert re.search(r"/(start|help|result|back|change|mydata)\b", text), (name, text)
