@@ -60,8 +60,8 @@ def test_an_answer_is_changed_from_the_result_by_number_in_three_lines(
     assert "  1) ✏️ Change an answer" in out
     assert "  7) Budget: High ($150–400)" in out
     assert "Your answer was “High ($150–400)”. Pick the new one:" in out
-    assert ("Budget: High ($150–400) → Tight (under $50): now In-ear monitors (entry level) "
-            "instead of Multi-driver or hybrid IEMs.") in out
+    assert ("Budget: High ($150–400) → Tight (under $50): now entry-level IEMs instead of "
+            "multi-driver IEMs.") in out
     assert "Share" not in out  # sharing needs Telegram: no button here
     rows = read_rows(tmp_path / "change.db", "SELECT id, status, revises FROM sessions")
     assert rows == [(1, "finished", None), (2, "finished", 1)]

@@ -248,7 +248,7 @@ def changed_line(
         template = dialogue.texts.changed if previous != outcome else dialogue.texts.changed_same
         return template.format(
             question=question.name, old=then.label if then else was,
-            new=now.label if now else option_id, title=outcome.title, before=previous.title)
+            new=now.label if now else option_id, title=outcome.name, before=previous.name)
     return ""
 
 

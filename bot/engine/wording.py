@@ -132,13 +132,12 @@ def worst_results(dialogue: Dialogue, outcome: Outcome) -> dict[str, Reply]:
     texts = dialogue.texts
     advice = worst_advice(dialogue, outcome)
     others = [o for o in dialogue.outcomes.values() if o.id != outcome.id] or [outcome]
-    longest = max(others, key=lambda o: len(o.title))
     named = max(others, key=lambda o: len(o.name))
     lines = tuple(c.text.format(runner_up=named.name) for c in dialogue.conflicts)
     questions = sorted(dialogue.questions.values(), key=lambda q: len(q.name), reverse=True)
     labels = sorted((o.label for q in questions for o in q.options), key=len, reverse=True)
     changed = texts.changed.format(question=questions[0].name, old=labels[0], new=labels[0],
-                                   title=outcome.title, before=longest.title)
+                                   title=outcome.name, before=named.name)
     count = len(dialogue.questions) * 10
     thin = Thin(outcome, named, len(dialogue.outcomes), count, count, tuple(questions[:3]))
     sides = (_longest_reasons(dialogue, outcome.id, SIDE_REASONS),

@@ -54,7 +54,7 @@ async def test_change_an_answer_is_three_taps_and_keeps_every_later_answer(
         assert taps == 3
         result = user.last_message
         assert result.text.startswith(
-            "Budget: High ($150–400) → Premium ($400+): still Multi-driver or hybrid IEMs.\n\n")
+            "Budget: High ($150–400) → Premium ($400+): still multi-driver IEMs.\n\n")
         assert result.formatted("bold") == ["My pick for you: Multi-driver or hybrid IEMs"]
         assert bot.answers(5001) == list({**FLYER, "budget": "premium"}.items())
         # The first result and its answers stay as they were: the change is a new version.
@@ -139,16 +139,17 @@ async def test_markup_and_emoji_in_the_dialogue_show_as_written_with_offsets_rig
     async with running_bot(fake_api, tmp_path / "bot.db", dialogue_path=path) as bot:
         user = fake_api.user(chat_id=5301)
         await answer_all(bot, user, FLYER)
-        # Changing the budget puts a line with emoji before the bold heading: its offset
-        # counts them as Telegram does, two UTF-16 code units each.
+        # Changing the budget puts a line with an emoji before the bold heading, which has
+        # two: offsets count them as Telegram does, two UTF-16 code units each.
         for tap in ("✏️ Change an answer", f"Budget: {tag}", "Premium ($400+)"):
             await bot.press(user, tap)
         result = user.last_message
-    changed = f"Budget: {tag} → Premium ($400+): still {title}."
+    changed = f"Budget: {tag} → Premium ($400+): still multi-driver IEMs."
     assert result.text.startswith(f"{changed}\n\nMy pick for you: {title}\n")
     assert result.formatted("bold") == [f"My pick for you: {title}"]
     bold = next(e for e in result.entities if e["type"] == "bold")
-    assert bold["offset"] == len(changed) + 2 + 3  # three emoji before it in UTF-16
+    assert bold["offset"] == len(changed) + 2 + 1  # one emoji before it: one unit more
+    assert bold["length"] == len(f"My pick for you: {title}") + 2  # and two in it
     [details] = result.formatted("expandable_blockquote")
     assert details.startswith(DIALOGUE.outcomes["iem_multi_driver"].text)
     assert "parse_mode" not in str([c.params for c in fake_api.calls])
@@ -171,8 +172,8 @@ async def test_someone_not_sure_of_anything_gets_the_close_call_not_a_pick(
         assert user.last_text.startswith("Your answer was “Not sure / a mix”. Pick the new one:")
         await bot.press(user, "At home")
         assert user.last_text.startswith(
-            "Where you listen: Not sure / a mix → At home: now Open-back over-ear headphones "
-            "instead of Closed-back over-ear headphones.")
+            "Where you listen: Not sure / a mix → At home: now open-back over-ears instead of "
+            "closed-back over-ears.")
 
 
 async def test_back_buttons_change_at_any_time_and_a_way_forward_after_the_end(

@@ -61,8 +61,8 @@ def test_a_new_budget_keeps_every_later_answer_and_says_what_changed() -> None:
     assert kept["anc"] == kept["mic"] == 100.0  # kept as answered then, not asked again
     assert kept["budget"] == 500.0
     assert result.reply.text.startswith(
-        "Budget: High ($150–400) → Tight (under $50): now In-ear monitors (entry level) "
-        "instead of Multi-driver or hybrid IEMs.\n\n")
+        "Budget: High ($150–400) → Tight (under $50): now entry-level IEMs instead of "
+        "multi-driver IEMs.\n\n")
 
 
 def test_a_new_answer_asks_only_the_questions_it_now_requires_and_drops_skipped_ones() -> None:
