@@ -142,7 +142,8 @@ class Load:
         texts = self.dialogue.texts
         # The advice: a pick, or a close call between the top two.
         return text.startswith((texts.result_heading.split("{", 1)[0],
-                                texts.close_heading.split("{", 1)[0]))
+                                texts.close_heading.split("{", 1)[0],
+                                texts.thin_heading.split("{", 1)[0]))
 
 
 

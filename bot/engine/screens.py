@@ -88,8 +88,8 @@ def close_call_reply(
     texts = dialogue.texts
     composer = Composer()
     composer.paragraph(changed)
-    composer.paragraph((texts.close_heading.format(first=thin.first.name,
-                                                   second=thin.second.name), "bold"))
+    heading = texts.close_heading if thin.level > 1 else texts.thin_heading
+    composer.paragraph((heading.format(first=thin.first.name, second=thin.second.name), "bold"))
     if thin.level > 1:
         composer.paragraph(texts.close_tie.format(count=thin.level))
     else:

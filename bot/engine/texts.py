@@ -80,6 +80,7 @@ class Texts:
     button_share: str = "Share"
     share: str = "My pick: {title}. Ask the advisor too:"
     close_heading: str = "It is a close call: {first} or {second}"
+    thin_heading: str = "Not much to go on yet: {first} or {second}"
     close_tie: str = "Your answers leave {count} kinds level, so none of them wins."
     close_thin: str = "Most of your answers ({weightless} of {answered}) did not lean either way."
     close_for: str = "for it: {reasons}."

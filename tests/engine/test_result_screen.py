@@ -114,6 +114,8 @@ def test_most_answers_weighing_nothing_is_said_even_with_a_leader() -> None:
                           "isolation": "unsure", "budget": "unsure", "anc": "any",
                           "wireless": "yes", "mic": "any"})
     reply = screens.result_reply(DIALOGUE, gym)
+    assert spanned(reply, "bold")[0] == (
+        "Not much to go on yet: wireless earbuds or entry-level IEMs")
     assert "Most of your answers (6 of 8) didn't lean either way." in reply.text
     assert spanned(reply, "bold")[1] == "wireless earbuds"
 

@@ -74,7 +74,8 @@ def is_result(dialogue: Dialogue, text: str) -> bool:
     """Return whether `text` is a recommendation: a pick, or a close call between two."""
     texts = dialogue.texts
     return text.startswith((texts.result_heading.partition("{")[0],
-                            texts.close_heading.partition("{")[0]))
+                            texts.close_heading.partition("{")[0],
+                            texts.thin_heading.partition("{")[0]))
 
 
 async def press_through(
