@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import endtoend, growth, inprocess, page
+from benchmarks import endtoend, explain, growth, inprocess, page
 from benchmarks.report import Row, as_json, number, table, times
 
 Sections = list[tuple[str, list[Row]]]
@@ -43,19 +43,20 @@ class Plan:
     growth_people: int
     growth_rounds: int
     baseline_sizes: tuple[tuple[int, int], ...]  # (chats stored, people that then come)
+    explain_people: int
 
 
 FULL = Plan(
     in_process_people=300, sequential_people=60, rounds=5, capacity_people=1000,
     capacity_seconds=30.0, latency_rate=200.0, latency_seconds=20.0, think_seconds=1.0,
     ours_sizes=(1_000, 100_000, 1_000_000), growth_people=1000, growth_rounds=5,
-    baseline_sizes=((1_000, 300), (100_000, 10)),
+    baseline_sizes=((1_000, 300), (100_000, 10)), explain_people=3000,
 )
 QUICK = Plan(
     in_process_people=50, sequential_people=10, rounds=3, capacity_people=50,
     capacity_seconds=3.0, latency_rate=200.0, latency_seconds=2.0, think_seconds=0.5,
     ours_sizes=(1_000, 100_000), growth_people=100, growth_rounds=3,
-    baseline_sizes=((1_000, 100), (10_000, 10)),
+    baseline_sizes=((1_000, 100), (10_000, 10)), explain_people=300,
 )
 KINDS = ("ours", "baseline", "baseline-aiohttp")
 """Ours runs on its own transport (aiohttp); the baseline on PTB's default (httpx) and, so that
@@ -130,6 +131,30 @@ def _typed_row(wide: inprocess.Summary) -> Row:
                other=number(wide.runs["ours"].us_per_update),
                ratio=f"{times(ratio)} pressed (rounds {low:.2f}-{high:.2f}x)",
                target="≤ 1.5x pressed", met=ratio <= 1.5)
+
+
+# Explaining a result -----------------------------------------------------------------------------
+
+
+def _explaining(plan: Plan, raw: dict[str, Any]) -> list[Row]:
+    _say(f"explaining a result: {plan.explain_people} people")
+    found = explain.measure(plan.explain_people)
+    raw["explain"] = {name: asdict(timing) for name, timing in found.items()}
+
+    def cell(timing: explain.Timing) -> str:
+        return f"{timing.p50_us:,.0f} / {timing.p99_us:,.0f} / {timing.max_us:,.0f}"
+
+    what_if, why_not = found["what_if"], found["why_not"]
+    return [
+        Row(f"“What would change this?”: µs per call, p50 / p99 / max over "
+            f"{what_if.calls:,} people (the two smallest changes, exact)", cell(what_if),
+            target="< 5 ms (p99)", met=what_if.p99_us < 5000),
+        Row(f"“Why not X?”: µs per call over {why_not.calls:,} (person, outcome) pairs"
+            " (the smallest change to X, exact)", cell(why_not),
+            target="< 5 ms (p99)", met=why_not.p99_us < 5000),
+        Row("the result screen (advice, close call, conflicts, formatting): µs per call",
+            cell(found["result_screen"])),
+    ]
 
 
 # Growth and start-up ----------------------------------------------------------------------------
@@ -261,6 +286,7 @@ def _losses(what: str, runs: dict[str, dict[str, Any]]) -> Row:
 async def _run(plan: Plan) -> tuple[Sections, dict[str, Any]]:
     raw: dict[str, Any] = {}
     sections: Sections = [("In process, network stubbed", await _in_process(plan, raw))]
+    sections.append(("The engine: explaining a result", _explaining(plan, raw)))
     growth_rows, startup_rows = await _growth(plan, raw)
     sections.append(("Growth: chats already stored (ours: SQLite; baseline: pickle)",
                      growth_rows))
@@ -305,6 +331,7 @@ def main() -> None:
 def _sizes(plan: Plan) -> str:
     """Return the plan's sizes in a phrase for the page."""
     return (f"{plan.in_process_people} people in process over {plan.rounds} rounds,"
+            f" {plan.explain_people:,} results explained,"
             f" {plan.capacity_people:,} at once end to end, up to {max(plan.ours_sizes):,}"
             " chats stored")
 

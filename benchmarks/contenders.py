@@ -40,8 +40,8 @@ from benchmarks.stub import TOKEN
 from bot.advisor import Advisor
 from bot.config import Settings
 from bot.engine import callback_data, rules
-from bot.engine.advice import advice_for, render_advice
 from bot.engine.model import END, Dialogue, Question, Reply
+from bot.engine.screens import result_reply
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.botapi import AdvisorBot
 from bot.telegram.handlers import (
@@ -143,7 +143,8 @@ class _Conversation:
         chat_id = query.message.chat.id if query.message else query.from_user.id
         following = rules.asked(self.dialogue, rules.route(question, answers, option), answers)
         if following == END:
-            advice = render_advice(self.dialogue, advice_for(self.dialogue, answers))
+            # The same words as ours, unformatted and without its buttons.
+            advice = result_reply(self.dialogue, answers).text
             await context.bot.send_message(chat_id, advice)
             return ConversationHandler.END
         text, markup = self._question(following, answers)

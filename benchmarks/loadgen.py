@@ -139,8 +139,11 @@ class Load:
         presses = rider.person.presses
         if rider.answered < len(presses):
             return self._expected[presses[rider.answered][0]] in text
-        heading = self.dialogue.texts.result_heading.split("{", 1)[0]
-        return text.startswith(heading)
+        texts = self.dialogue.texts
+        # The advice: a pick, or a close call between the top two.
+        return text.startswith((texts.result_heading.split("{", 1)[0],
+                                texts.close_heading.split("{", 1)[0],
+                                texts.thin_heading.split("{", 1)[0]))
 
 
 

@@ -58,10 +58,11 @@ class FrontEnd(Advisor):
     lose_replies = False
 
     async def start(
-        self, chat_id: int, update_id: int | None = None, *, language: str | None = None
+        self, chat_id: int, update_id: int | None = None, *, language: str | None = None,
+        welcome: bool = True,
     ) -> Turn:
         return await self._show(chat_id, await super().start(chat_id, update_id,
-                                                             language=language))
+                                                             language=language, welcome=welcome))
 
     async def press(
         self, chat_id: int, session_id: int | None, data: str, update_id: int | None = None,
@@ -82,6 +83,15 @@ class FrontEnd(Advisor):
     ) -> Turn:
         return await self._show(chat_id, await super().back(chat_id, update_id,
                                                             language=language))
+
+    async def change(
+        self, chat_id: int, update_id: int | None = None, *, language: str | None = None
+    ) -> Turn:
+        return await self._show(chat_id, await super().change(chat_id, update_id,
+                                                              language=language))
+
+    async def result(self, chat_id: int, *, language: str | None = None) -> Turn:
+        return await self._show(chat_id, await super().result(chat_id, language=language))
 
     async def _show(self, chat_id: int, turn: Turn) -> Turn:
         if not self.lose_replies:
@@ -342,7 +352,11 @@ async def test_back_returns_to_the_question_asked_before_and_at_the_first_says_s
 
     started = await advisor.start(CHAT, update_id=2)
     nothing = await advisor.back(CHAT, update_id=3)
-    assert (nothing.kind, nothing.reply.text) == ("notice", advisor.texts.nothing_to_undo)
+    # Said under the question itself, to answer it right there; no welcome again.
+    assert nothing.kind == "question"
+    assert nothing.reply.text == (f"{advisor.texts.nothing_to_undo}\n\n"
+                                  "Step 1/2\n\nWhere will you listen most?")
+    assert labels(nothing) == ["At home", "Commuting", "On stage", "In a studio", "Not sure"]
 
     await advisor.press(CHAT, started.session_id, "where:commute", update_id=4)
     back = await advisor.back(CHAT, update_id=5)
@@ -374,14 +388,33 @@ async def test_typing_without_a_session_starts_one_and_a_reprompt_is_remembered(
 async def test_a_finished_session_is_shown_by_result_and_survives_a_new_start(
     advisor: FrontEnd, store: MemoryStore
 ) -> None:
-    assert (await advisor.result(CHAT)).text == advisor.texts.no_result
+    assert (await advisor.result(CHAT)).reply.text == advisor.texts.no_result
     started = await advisor.start(CHAT, update_id=1)
     done = await advisor.press(CHAT, started.session_id, "where:home", update_id=2)
     await advisor.start(CHAT, update_id=3)
 
     shown = await advisor.result(CHAT)
-    assert shown.text == done.reply.text
-    assert "Open-back headphones" in shown.text
+    assert (shown.kind, shown.reply.text) == ("result", done.reply.text)
+    assert "Open-back headphones" in shown.reply.text
+    # Its buttons belong to that finished session, not to the one just started.
+    current = await store.current(CHAT)
+    assert current is not None
+    assert shown.session_id == done.session_id != current.id
+
+
+async def test_result_in_the_middle_of_a_first_session_shows_where_it_stands(
+    advisor: FrontEnd, store: MemoryStore
+) -> None:
+    started = await advisor.start(CHAT, update_id=1)
+    await advisor.press(CHAT, started.session_id, "where:commute", update_id=2)
+
+    shown = await advisor.result(CHAT)
+
+    assert shown.kind == "question"
+    assert shown.reply.text == (f"{advisor.texts.no_result_yet}\n\nStep 2/2\n\n"
+                                "Do you want wireless?")
+    assert "/start" not in shown.reply.text  # nothing that would throw the progress away
+    assert await answers(store) == [("where", "commute")]
 
 
 async def test_my_data_lists_the_answers_and_forget_deletes_them(

@@ -65,5 +65,6 @@ def test_a_folder_prints_a_summary_per_dialogue() -> None:
     result = validate(Path("tests/data/valid"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "small_advisor v2: 3 questions, 3 outcomes, 3 tips, 9 paths (tests/data/valid/small.yaml)"
+        "routes v1: 6 questions, 5 outcomes, 0 tips, 192 paths (tests/data/valid/routes.yaml)",
+        "small_advisor v2: 3 questions, 3 outcomes, 3 tips, 9 paths (tests/data/valid/small.yaml)",
     ]

@@ -49,9 +49,28 @@ def test_without_a_token_the_run_command_chats_in_the_terminal_to_a_result(
     assert "My pick for you: " in out
     assert "Why: because" in out
     assert "Before you buy:" in out
-    assert "Start from your routine" in out  # the "assess your needs" tip
+    assert "Start from your routine" not in out  # they just told us their routine
     assert "Think long term" in out
+    assert "\033[" not in out  # a pipe gets plain text: bold only on a terminal
+    assert "  │ Before you buy:" in out  # the details, set off as Telegram's quote is
     assert out.rstrip().endswith("Your answers are saved; run the chat again to continue.")
+
+
+def test_an_answer_is_changed_from_the_result_by_number_in_three_lines(
+    tmp_path: Path,
+) -> None:
+    # 1: "Change an answer"; 7: the budget (seventh asked); 1: "Tight (under $50)".
+    done = run_bot(["chat"], [*FLYER, "1", "7", "1"], tmp_path / "change.db")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "  1) ✏️ Change an answer" in out
+    assert "  7) Budget: High ($150–400)" in out
+    assert "Your answer was “High ($150–400)”. Pick the new one:" in out
+    assert ("Budget: High ($150–400) → Tight (under $50): now entry-level IEMs instead of "
+            "multi-driver IEMs.") in out
+    assert "Share" not in out  # sharing needs Telegram: no button here
+    rows = read_rows(tmp_path / "change.db", "SELECT id, status, revises FROM sessions")
+    assert rows == [(1, "finished", None), (2, "finished", 1)]
 
 
 def test_back_restart_and_gibberish_in_the_terminal(tmp_path: Path) -> None:

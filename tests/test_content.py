@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from bot.engine import callback_data, rules
-from bot.engine.advice import Advice, advice_for, render_advice
+from bot.engine.advice import Advice, advice_for
 from bot.engine.loader import load_dialogue
 from bot.engine.matching import understand
 from bot.engine.model import (
@@ -29,6 +29,7 @@ from bot.engine.model import (
 )
 from bot.engine.option_words import read
 from bot.engine.routes import witness
+from bot.engine.wording import worst_explanations, worst_results
 
 DIALOGUE = Path(__file__).resolve().parents[1] / "dialogues" / "headphones_vs_iems.yaml"
 ARTICLE = Path("/work/shared/seed/headphones-vs-iems.txt")
@@ -198,8 +199,13 @@ def test_dj_and_gaming_lean_to_headphones(dialogue: Dialogue) -> None:
 # The article's three tips --------------------------------------------------------------------
 
 
-def test_assess_your_needs_is_always_given(sample: list[tuple[dict[str, str], Advice]]) -> None:
-    assert all("assess_needs" in tip_ids(advice) for _, advice in sample)
+def test_assess_your_needs_is_given_to_those_who_could_not_say_where_they_listen(
+    sample: list[tuple[dict[str, str], Advice]],
+) -> None:
+    # Everyone else has just told us their routine: repeating "start from it" would be noise.
+    for chosen, advice in sample:
+        assert ("assess_needs" in tip_ids(advice)) == (chosen["use"] == "unsure"), chosen
+    assert any(chosen["use"] == "unsure" for chosen, _ in sample)
 
 
 def test_try_both_appears_exactly_on_close_calls(
@@ -308,24 +314,12 @@ def test_questions_fit_in_a_message(dialogue: Dialogue) -> None:
             assert len(chosen) <= TEXT_LIMIT, f"{question.id}:{option.id}"
 
 
-def test_the_longest_possible_result_fits_in_a_message(dialogue: Dialogue) -> None:
-    reasons = sorted(
-        (o.reason for q in dialogue.questions.values() for o in q.options if o.reason),
-        key=len,
-        reverse=True,
-    )[: dialogue.max_reasons]
-    longest_title = max((o for o in dialogue.outcomes.values()), key=lambda o: len(o.title))
+def test_the_longest_possible_messages_fit(dialogue: Dialogue) -> None:
     for outcome in dialogue.outcomes.values():
-        worst = Advice(
-            outcome=outcome,
-            runner_up=longest_title,
-            scores={},
-            reasons=tuple(reasons),
-            extras=tuple(extra.text for extra in outcome.extras),
-            tips=dialogue.tips,
-            close_call=True,
-        )
-        assert len(render_advice(dialogue, worst)) <= TEXT_LIMIT, outcome.id
+        for how, reply in worst_results(dialogue, outcome).items():
+            assert len(reply.text) <= TEXT_LIMIT, (outcome.id, how)
+    for how, reply in worst_explanations(dialogue).items():
+        assert len(reply.text) <= TEXT_LIMIT, how
 
 
 def test_short_notices_fit_where_telegram_shows_them(dialogue: Dialogue) -> None:
@@ -349,11 +343,14 @@ def all_texts(dialogue: Dialogue) -> list[str]:
     """Return every sentence a user can see, from questions to tips."""
     texts = [getattr(dialogue.texts, field.name) for field in fields(Texts)]
     for question in dialogue.questions.values():
-        texts += [question.text, *(o.label for o in question.options)]
+        texts += [question.text, question.name, *(o.label for o in question.options)]
         texts += [o.reason for o in question.options if o.reason]
+        texts += [o.whatif for o in question.options if o.whatif]
     for outcome in dialogue.outcomes.values():
-        texts += [outcome.title, outcome.text, *(extra.text for extra in outcome.extras)]
+        texts += [outcome.title, outcome.name, outcome.text, outcome.summary or ""]
+        texts += [extra.text for extra in outcome.extras]
     texts += [tip.text for tip in dialogue.tips]
+    texts += [conflict.text for conflict in dialogue.conflicts]
     return texts
 
 
@@ -374,3 +371,22 @@ def test_no_sentence_is_copied_from_the_article(dialogue: Dialogue) -> None:
     for text in all_texts(dialogue):
         copied = shingles(text) & article
         assert not copied, f"copied from the article: {' '.join(sorted(copied)[0])!r}"
+
+
+# Every message leads somewhere ------------------------------------------------------------
+
+ALONE = ("help", "no_result", "finished", "unknown_command", "unsupported", "error",
+         "mydata_empty", "forgotten", "forget_cancelled")
+"""Texts sent as a message of their own, with no question or button beside them (`finished`
+also has buttons, but a person may read it on a client that shows none). The others come with
+buttons (`idle`, `forget_confirm`), above the question the chat stands at (`nothing_to_undo`,
+`no_result_yet`, `change_none`, `restored`, `dialogue_changed`; tests/test_advisor*.py), or
+on the pressed button while its question is on screen (`stale`)."""
+
+
+@pytest.mark.parametrize("name", ALONE)
+def test_a_message_on_its_own_names_a_command_to_go_on_with(
+    dialogue: Dialogue, name: str
+) -> None:
+    text = getattr(dialogue.texts, name)
+    assert re.search(r"/(start|help|result|back|change|mydata)\b", text), (name, text)

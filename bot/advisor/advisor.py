@@ -25,8 +25,17 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.advisor.mydata import describe
-from bot.advisor.turns import CONTINUE, LANGUAGE, RESTART, Reload, Turn, TurnKind
-from bot.engine import engine
+from bot.advisor.showing import (
+    duplicate,
+    notice,
+    repeated,
+    restored,
+    showing,
+    stale,
+    turn_of,
+)
+from bot.advisor.turns import CONTINUE, LANGUAGE, RESTART, Reload, Turn
+from bot.engine import actions, engine
 from bot.engine.checks import summary
 from bot.engine.engine import SHOW_OPTIONS
 from bot.engine.loader import load_dialogue
@@ -82,18 +91,20 @@ class Advisor:
     # The dialogue --------------------------------------------------------------------------
 
     async def start(
-        self, chat_id: int, update_id: int | None = None, *, language: str | None = None
+        self, chat_id: int, update_id: int | None = None, *, language: str | None = None,
+        welcome: bool = True,
     ) -> Turn:
-        """Begin a fresh session with a welcome; an earlier one stays in the history."""
+        """Begin a fresh session, with a welcome unless told not to; an earlier one stays in
+        the history."""
         stored = await self._store.current(chat_id)
         if update_id is not None and self._seen(stored, update_id):
-            return _duplicate(stored)
+            return duplicate(stored)
         chosen = (stored.chosen_language if stored is not None
                   else await self._store.chosen_language(chat_id))
         view = self._dialogue.speaking(chosen, language)
         step = engine.start(view, self._clock())
         stored = await self._store.begin(chat_id, step.session, update_id=update_id)
-        return self._turn(step, stored, preface=view.texts.welcome)
+        return turn_of(step, stored, preface=view.texts.welcome if welcome else None)
 
     async def resume(self, chat_id: int, *, language: str | None = None) -> Turn | None:
         """Return the chat's open question as it stands, or None when there is none."""
@@ -102,16 +113,15 @@ class Advisor:
             return early
         if stored is None or stored.session.finished:
             return None
-        return self._showing(self._speaking(stored, language), stored)
+        return showing(self._speaking(stored, language), stored)
 
     async def press(
         self, chat_id: int, session_id: int | None, data: str, update_id: int | None = None,
         *, language: str | None = None,
     ) -> Turn:
-        """Answer with a button; a button of another session only gets a notice.
-
-        A language button (LANGUAGE, from /language) works whatever the session.
-        """
+        """Answer with a button, or do what an action button asks; a button of another
+        session only gets a notice. A language button (from /language) works whatever the
+        session."""
         if data.startswith(LANGUAGE):
             return await self.choose_language(
                 chat_id, data.removeprefix(LANGUAGE), update_id, language=language)
@@ -121,30 +131,22 @@ class Advisor:
         view = self._speaking(stored, language)
         if stored is None or session_id != stored.id:
             return await self._noted(chat_id, update_id, self._elsewhere(view, stored))
+        return await self._pressed_in(view, stored, data, update_id, language)
+
+    async def _pressed_in(
+        self, view: Dialogue, stored: StoredSession, data: str, update_id: int | None,
+        language: str | None,
+    ) -> Turn:
+        """Handle a button of the chat's own session: an action, or an answer."""
         if data in (CONTINUE, RESTART):
             return await self._after_idle(view, stored, data, update_id, language)
         now = self._clock()
         if self._idle(stored, now):
             return await self._offer_to_continue(view, stored, update_id)
+        if (action := actions.parse(data)) is not None:
+            return await self._act(view, stored, *action, update_id=update_id,
+                                   language=language)
         return await self._pressed(view, stored, data, update_id, now)
-
-    async def _pressed(
-        self, view: Dialogue, stored: StoredSession, data: str, update_id: int | None,
-        now: float,
-    ) -> Turn:
-        """Answer the session's current question with a button, or say why not."""
-        session = stored.session
-        step = self._step_for_press(view, session, data, now)
-        if step.kind != "stale":
-            return await self._apply(stored, step, update_id)
-        delivered = delivery(stored.shown, len(session.answers))
-        if delivered == "restored":
-            turn = self._restored(view, stored)
-        elif lost_reply(view, session, data, now, delivered):
-            turn = self._repeat(view, stored)
-        else:
-            turn = self._turn(step, stored)
-        return await self._noted(stored.chat_id, update_id, turn)
 
     async def type_answer(
         self, chat_id: int, text: str, update_id: int | None = None, *,
@@ -165,8 +167,8 @@ class Advisor:
             # Typed text names no question: it may answer one the person never saw (its
             # reply lost in a crash) or one from after a restored backup. Show where the
             # chat stands first; what they type next is taken.
-            turn = (self._restored(view, stored) if delivered == "restored"
-                    else self._showing(view, stored))
+            turn = (restored(view, stored) if delivered == "restored"
+                    else showing(view, stored))
             return await self._noted(chat_id, update_id, turn)
         step = engine.type_answer(view, stored.session, text, now)
         return await self._apply(stored, step, update_id)
@@ -180,17 +182,45 @@ class Advisor:
             return early
         view = self._speaking(stored, language)
         if stored is None:
-            return await self._noted(chat_id, update_id, self._notice(view.texts.no_result))
+            return await self._noted(chat_id, update_id, notice(view.texts.no_result))
         return await self._apply(stored, engine.back(view, stored.session), update_id)
 
-    async def result(self, chat_id: int, *, language: str | None = None) -> Reply:
-        """Return the chat's last recommendation, or say there is none yet."""
-        stored = await self._store.last_finished(chat_id)
-        view = (self._speaking(stored, language) if stored is not None
-                else await self.speaking(chat_id, language))
+    async def change(
+        self, chat_id: int, update_id: int | None = None, *, language: str | None = None
+    ) -> Turn:
+        """List the answers given so far, as buttons to answer one of them again."""
+        stored, early = await self._open(chat_id, update_id, language)
+        if early is not None:
+            return early
+        view = self._speaking(stored, language)
         if stored is None:
-            return Reply(view.texts.no_result)
-        return engine.show(view, stored.session)
+            return await self._noted(chat_id, update_id, notice(view.texts.no_result))
+        return await self._act(view, stored, actions.CHANGE, None, update_id=update_id,
+                               language=language)
+
+    async def result(self, chat_id: int, *, language: str | None = None) -> Turn:
+        """Show the chat's last recommendation; with none yet, where the chat stands."""
+        stored = await self._store.last_finished(chat_id)
+        if stored is not None:
+            view = self._speaking(stored, language)
+            return Turn("result", engine.show(view, stored.session), stored.session,
+                        stored.id)
+        current, early = await self._open(chat_id, None, language)
+        if early is not None:
+            return early
+        view = self._speaking(current, language)
+        if current is None:
+            return notice(view.texts.no_result)
+        return showing(view, current, preface=view.texts.no_result_yet)
+
+    async def delivered(self, chat_id: int, turn: Turn) -> None:
+        """Note that `turn`'s reply reached the person: the front end sent or printed it.
+
+        Until then a typed answer is not applied (it may answer a question never seen) and a
+        press on the previous question's button shows the reply again (bot.engine.redelivery).
+        """
+        if turn.kind in _SHOWS_WHERE_IT_STANDS and turn.session_id and turn.session:
+            await self._store.note_shown(chat_id, turn.session_id, len(turn.session.answers))
 
     # Languages -----------------------------------------------------------------------------
 
@@ -212,7 +242,7 @@ class Advisor:
         any, is shown again in it, every answer kept."""
         stored = await self._store.current(chat_id)
         if update_id is not None and self._seen(stored, update_id):
-            return _duplicate(stored)
+            return duplicate(stored)
         if code not in self._dialogue.languages:  # forged, or a language since removed
             view = self._speaking(stored, language)
             return await self._noted(chat_id, update_id, Turn("stale", Reply(view.texts.stale)))
@@ -224,19 +254,10 @@ class Advisor:
         if early is not None:
             turn = early
         elif stored is not None and not stored.session.finished:
-            turn = self._showing(view, stored, preface=texts.language_chosen)
+            turn = showing(view, stored, preface=texts.language_chosen)
         else:
             turn = Turn("language", Reply(texts.language_chosen), None, None)
         return replace(await self._noted(chat_id, update_id, turn), marked=marked)
-
-    async def delivered(self, chat_id: int, turn: Turn) -> None:
-        """Note that `turn`'s reply reached the person: the front end sent or printed it.
-
-        Until then a typed answer is not applied (it may answer a question never seen) and a
-        press on the previous question's button shows the reply again (bot.engine.redelivery).
-        """
-        if turn.kind in _SHOWS_WHERE_IT_STANDS and turn.session_id and turn.session:
-            await self._store.note_shown(chat_id, turn.session_id, len(turn.session.answers))
 
     # Around the dialogue -------------------------------------------------------------------
 
@@ -271,6 +292,52 @@ class Advisor:
 
     # Inside --------------------------------------------------------------------------------
 
+    async def _pressed(
+        self, view: Dialogue, stored: StoredSession, data: str, update_id: int | None,
+        now: float,
+    ) -> Turn:
+        """Answer the session's current question with a button, or say why not."""
+        session = stored.session
+        step = _step_for_press(view, session, data, now)
+        if step.kind != "stale":
+            return await self._apply(stored, step, update_id)
+        delivered = delivery(stored.shown, len(session.answers))
+        if delivered == "restored":
+            turn = restored(view, stored)
+        elif lost_reply(view, session, data, now, delivered):
+            turn = repeated(view, stored)
+        else:
+            turn = turn_of(step, stored)
+        return await self._noted(stored.chat_id, update_id, turn)
+
+    async def _act(
+        self, view: Dialogue, stored: StoredSession, name: str, argument: str | None, *,
+        update_id: int | None, language: str | None,
+    ) -> Turn:
+        """Do what an action button asks (bot.engine.actions) for the chat's own session."""
+        session = stored.session
+        if name == actions.START:
+            return await self.start(stored.chat_id, update_id, language=language, welcome=False)
+        if name == actions.BACK:
+            if argument is None or argument != session.current:  # an older question's
+                return await self._noted(stored.chat_id, update_id, stale(view, stored))
+            turn = await self._apply(stored, engine.back(view, session), update_id)
+            question = view.questions[argument]
+            return replace(turn, marked=view.texts.back_marked.format(question=question.text))
+        if name == actions.CHANGE and argument is not None:
+            step = engine.revise(view, session, argument)
+            if not step.changed:
+                return await self._noted(stored.chat_id, update_id, turn_of(step, stored))
+            return turn_of(step, await self._store.revise(stored, step.session,
+                                                          update_id=update_id))
+        if name == actions.CHANGE:
+            step = engine.answers_to_change(view, session)
+        elif name == actions.WHY_NOT:
+            step = engine.why_not(view, session, argument or "")
+        else:
+            step = engine.what_if(view, session)
+        return await self._noted(stored.chat_id, update_id, turn_of(step, stored))
+
     async def _open(
         self, chat_id: int, update_id: int | None, language: str | None
     ) -> tuple[StoredSession | None, Turn | None]:
@@ -283,7 +350,7 @@ class Advisor:
         if stored is None:
             return None, None
         if update_id is not None and self._seen(stored, update_id):
-            return stored, _duplicate(stored)
+            return stored, duplicate(stored)
         if stored.session.finished:
             return stored, None
         adopted = engine.adopt(self._dialogue, stored.session)
@@ -292,14 +359,7 @@ class Advisor:
         view = self._speaking(stored, language)
         step = engine.start(view, self._clock())
         fresh = await self._store.begin(chat_id, step.session, update_id=update_id)
-        return fresh, self._turn(step, fresh, preface=view.texts.dialogue_changed)
-
-    @staticmethod
-    def _step_for_press(view: Dialogue, session: Session, data: str, now: float) -> Step:
-        if data == SHOW_OPTIONS and not session.finished:
-            # Under "Did you mean ...?": the question again, every answer a button.
-            return Step("question", session, engine.show(view, session))
-        return engine.press(view, session, data, now)
+        return fresh, turn_of(step, fresh, preface=view.texts.dialogue_changed)
 
     def _seen(self, stored: StoredSession | None, update_id: int) -> bool:
         return stored is not None and redelivered(
@@ -307,20 +367,14 @@ class Advisor:
 
     async def _apply(self, stored: StoredSession, step: Step, update_id: int | None) -> Turn:
         if not step.changed:
-            return await self._noted(stored.chat_id, update_id, self._turn(step, stored))
-        return self._turn(step, await self._store.save(stored, step.session, update_id=update_id))
+            return await self._noted(stored.chat_id, update_id, turn_of(step, stored))
+        return turn_of(step, await self._store.save(stored, step.session, update_id=update_id))
 
     async def _noted(self, chat_id: int, update_id: int | None, turn: Turn) -> Turn:
         # Even a re-prompt is remembered, so a re-delivered update is not answered twice.
         if update_id is not None:
             await self._store.note_update(chat_id, update_id)
         return turn
-
-    def _turn(self, step: Step, stored: StoredSession, *, preface: str | None = None) -> Turn:
-        reply = step.reply
-        if preface is not None:
-            reply = Reply(f"{preface}\n\n{reply.text}", reply.buttons)
-        return Turn(step.kind, reply, step.session, stored.id, step.chosen_text)
 
     def _idle(self, stored: StoredSession, now: float) -> bool:
         return (
@@ -354,56 +408,32 @@ class Advisor:
         if data == RESTART:
             turn = await self.start(stored.chat_id, update_id, language=language)
         else:
-            turn = await self._noted(stored.chat_id, update_id, self._showing(view, stored))
+            turn = await self._noted(stored.chat_id, update_id, showing(view, stored))
         return replace(turn, marked=marked)
-
-    def _showing(
-        self, view: Dialogue, stored: StoredSession, *, preface: str | None = None
-    ) -> Turn:
-        """Return a Turn that shows what the stored session shows now (its question, or its
-        result), changing nothing."""
-        reply = engine.show(view, stored.session)
-        if preface is not None:
-            reply = Reply(f"{preface}\n\n{reply.text}", reply.buttons)
-        kind: TurnKind = "result" if stored.session.finished else "question"
-        return Turn(kind, reply, stored.session, stored.id)
-
-    def _restored(self, view: Dialogue, stored: StoredSession) -> Turn:
-        """Show where the chat stands after a restore from a backup, saying so."""
-        return self._showing(view, stored, preface=view.texts.restored)
-
-    def _repeat(self, view: Dialogue, stored: StoredSession) -> Turn:
-        """Show the current question again, marking the answer stored for the last one."""
-        session = stored.session
-        last = session.answers[-1]
-        question = view.questions[last.question]
-        option = question.option(last.option)
-        label = option.label if option else last.option
-        marked = view.texts.chosen.format(question=question.text, label=label)
-        return replace(self._showing(view, stored), marked=marked)
 
     def _elsewhere(self, view: Dialogue, stored: StoredSession | None) -> Turn:
         """Answer a button of no session, or of a session that is not the chat's latest."""
-        texts = view.texts
         if stored is None:
-            return self._notice(texts.no_result)
-        if delivery(stored.shown, len(stored.session.answers)) == "restored":
+            return notice(view.texts.no_result)
+        shown = delivery(stored.shown, len(stored.session.answers))
+        if shown == "restored":
             # Put back from a backup: this button may be from a session or a question the
             # backup does not have.
-            return self._restored(view, stored)
-        text = texts.finished if stored.session.finished else texts.stale
-        return Turn("stale", Reply(text), stored.session, stored.id)
+            return restored(view, stored)
+        if shown == "unsure":
+            # The button that began this session ("Start over", "Change an answer") may have
+            # been pressed again because its reply never arrived: show where the chat stands.
+            return showing(view, stored)
+        return stale(view, stored)
 
-    def _notice(self, text: str) -> Turn:
-        return Turn("notice", Reply(text))
+
+def _step_for_press(view: Dialogue, session: Session, data: str, now: float) -> Step:
+    if data == SHOW_OPTIONS and not session.finished:
+        # Under "Did you mean ...?": the question again, every answer a button.
+        return Step("question", session, engine.show(view, session))
+    return engine.press(view, session, data, now)
 
 
 def _load(path: Path) -> tuple[Dialogue, str]:
     dialogue = load_dialogue(path)
     return dialogue, summary(dialogue)
-
-
-def _duplicate(stored: StoredSession | None) -> Turn:
-    return Turn("duplicate", Reply(""), stored.session if stored else None,
-                stored.id if stored else None)
-

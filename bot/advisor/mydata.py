@@ -41,6 +41,8 @@ def _describe_session(dialogue: Dialogue, stored: StoredSession) -> str:
             question=current.text if current else session.current),
         "restarted": lambda: texts.mydata_restarted,
     }[stored.status]()
+    if stored.revises is not None:
+        state += f", {texts.mydata_revision.format(session=stored.revises)}"
     lines = [texts.mydata_session.format(
         number=stored.id, started=_when(session.started_at), state=state)]
     for answer in session.answers:

@@ -9,7 +9,7 @@ from bot.engine.model import Reply, Session
 
 TurnKind = Literal[
     "question", "result", "reprompt", "did_you_mean", "stale", "notice", "duplicate", "idle",
-    "language",
+    "language", "explanation",
 ]
 """What happened, as far as a front end cares:
 
@@ -24,6 +24,8 @@ TurnKind = Literal[
 - idle: back after a long pause; the reply asks "continue or start over?";
 - language: a language was chosen and no question is open; the reply says so, in it (with a
   question open, the Turn is that question, shown again in the new language).
+- explanation: an answer about the result (why not another outcome, what would change it,
+  which answers can be changed), nothing changed.
 """
 
 CONTINUE = "!continue"

@@ -5,38 +5,15 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
-from collections.abc import Mapping
 from typing import IO, Any, TextIO
 
 from bot.advisor import Advisor, Turn
+from bot.console.render import OPTIONS, pressable, render
 from bot.engine.engine import SHOW_OPTIONS
-from bot.engine.model import Button, Reply, Texts, primary_language
+from bot.engine.model import Button, Texts
 
 CONSOLE_CHAT_ID = 0
 """The chat id the terminal's sessions are stored under (Telegram never uses 0)."""
-
-OPTIONS = "options"
-"""What to type for the button that shows a question's full list (under "Did you mean")."""
-
-
-def locale_language(environ: Mapping[str, str]) -> str | None:
-    """Return the language of the terminal's locale, as POSIX finds it (LC_ALL, then
-    LC_MESSAGES, then LANG: `ru_RU.UTF-8` is ru), or None for C, POSIX or none set."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        if value := environ.get(name):
-            language = primary_language(value)
-            return None if language in ("c", "posix") else language
-    return None
-
-
-def render(reply: Reply) -> str:
-    """Return a reply as terminal text, buttons as a numbered list (an action by its word)."""
-    numbered = enumerate((button for row in reply.buttons for button in row), 1)
-    options = "".join(
-        f"\n  {OPTIONS if button.data == SHOW_OPTIONS else number}) {button.label}"
-        for number, button in numbered
-    )
-    return f"{reply.text}{options}\n"
 
 
 class Console:
@@ -51,8 +28,8 @@ class Console:
         self.stdin = stdin
         self.stdout = stdout
         self.language = language
-        # The numbered buttons on screen and their session: typing a number presses one.
-        self._shown: tuple[int | None, list[Button]] = (None, [])
+        self.ansi = stdout.isatty()
+        self._shown: Turn | None = None  # the last turn with buttons, which numbers press
 
     def say(self, text: str) -> None:
         """Print one message followed by a blank line."""
@@ -89,8 +66,6 @@ class Console:
         if command in ("help", "?"):
             texts = await self.texts(chat_id)
             self.say(f"{texts.help}\n{texts.console_hint}\n")
-        elif command == "result":
-            self.say(render(await self.advisor.result(chat_id, language=self.language)))
         else:
             await self.show(chat_id, await self._turn(chat_id, command, line))
         return True
@@ -100,8 +75,11 @@ class Console:
 
         Its buttons are remembered: a number typed next presses the one with that number.
         """
-        self._shown = (turn.session_id, [b for row in turn.reply.buttons for b in row])
-        self.say(render(turn.reply))
+        if not turn.shows_something:
+            return
+        self.say(render(turn.reply, ansi=self.ansi))
+        if pressable(turn.reply):
+            self._shown = turn
         await self.advisor.delivered(chat_id, turn)
 
     async def _turn(self, chat_id: int, command: str, line: str) -> Turn:
@@ -110,15 +88,26 @@ class Console:
             return await self.advisor.start(chat_id, language=language)
         if command == "back":
             return await self.advisor.back(chat_id, language=language)
-        session_id, buttons = self._shown
-        if command == OPTIONS and any(b.data == SHOW_OPTIONS for b in buttons):
-            return await self.advisor.press(chat_id, session_id, SHOW_OPTIONS, language=language)
-        if command.isdecimal() and 1 <= int(command) <= len(buttons):
+        if command == "change":
+            return await self.advisor.change(chat_id, language=language)
+        if command == "result":
+            return await self.advisor.result(chat_id, language=language)
+        button = self._button(command)
+        if button is not None and self._shown is not None:
             # The number of a button on screen is that button, as a tap would be: under
             # "Did you mean ...?" the list is short and its numbers are not the question's.
-            data = buttons[int(command) - 1].data
-            return await self.advisor.press(chat_id, session_id, data, language=language)
+            return await self.advisor.press(chat_id, self._shown.session_id, button.data,
+                                            language=language)
         return await self.advisor.type_answer(chat_id, line, language=language)
+
+    def _button(self, command: str) -> Button | None:
+        """Return the button on screen that `command` names by its number (or its word)."""
+        buttons = pressable(self._shown.reply) if self._shown is not None else []
+        if command == OPTIONS:
+            return next((b for b in buttons if b.data == SHOW_OPTIONS), None)
+        if command.isdecimal() and 1 <= int(command) <= len(buttons):
+            return buttons[int(command) - 1]
+        return None
 
     async def _unreadable(self, chat_id: int) -> None:
         """Say a line could not be read as text, and show where the chat stands."""

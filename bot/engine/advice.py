@@ -38,14 +38,16 @@ def advice_for(dialogue: Dialogue, chosen: Mapping[str, str]) -> Advice:
         outcome=outcome,
         runner_up=dialogue.outcomes[second] if second is not None else None,
         scores=totals,
-        reasons=_reasons(dialogue, chosen, best),
+        reasons=reasons_for(dialogue, chosen, best),
         extras=tuple(extra.text for extra in outcome.extras if holds_here(extra.when)),
         tips=tuple(tip for tip in dialogue.tips if tip.when is None or holds_here(tip.when)),
         close_call=close_call,
     )
 
 
-def _reasons(dialogue: Dialogue, chosen: Mapping[str, str], outcome: str) -> tuple[str, ...]:
+def reasons_for(
+    dialogue: Dialogue, chosen: Mapping[str, str], outcome: str
+) -> tuple[str, ...]:
     """Return the answers that weighed most for `outcome`, heaviest first."""
     weighed: list[tuple[int, int, str]] = []
     for position, (question_id, option_id) in enumerate(chosen.items()):
@@ -55,8 +57,7 @@ def _reasons(dialogue: Dialogue, chosen: Mapping[str, str], outcome: str) -> tup
             continue
         weight = option.scores.get(outcome, 0)
         if weight > 0:
-            phrase = option.reason or reason_for(dialogue, question, option)
-            weighed.append((-weight, position, phrase))
+            weighed.append((-weight, position, reason(dialogue, option, question)))
     weighed.sort()
     return tuple(phrase for _, _, phrase in weighed[: dialogue.max_reasons])
 
@@ -66,17 +67,6 @@ def reason_for(dialogue: Dialogue, question: Question, option: Option) -> str:
     return dialogue.texts.answered_reason.format(label=option.label, question=question.text)
 
 
-def render_advice(dialogue: Dialogue, advice: Advice) -> str:
-    """Return the recommendation as the message a person reads."""
-    texts = dialogue.texts
-    parts = [texts.result_heading.format(title=advice.outcome.title), advice.outcome.text]
-    if advice.extras:
-        parts.append("\n".join(f"• {extra}" for extra in advice.extras))
-    if advice.reasons:
-        parts.append(texts.because.format(reasons="; ".join(advice.reasons)))
-    if advice.runner_up is not None:
-        parts.append(texts.runner_up.format(title=advice.runner_up.title))
-    if advice.tips:
-        tips = "\n".join(f"• {tip.text}" for tip in advice.tips)
-        parts.append(f"{texts.tips_heading}\n{tips}")
-    return "\n\n".join(parts)
+def reason(dialogue: Dialogue, option: Option, question: Question) -> str:
+    """Return how "because ..." names an answer: its `reason`, or what was answered."""
+    return option.reason or reason_for(dialogue, question, option)

@@ -27,6 +27,7 @@ from bot.engine.model import (
     Texts,
     leaves,
 )
+from bot.engine.result_checks import result_problems
 from bot.engine.route_checks import graph_problems, route_problems
 from bot.engine.routes import TIME_BUDGET, count_paths
 from bot.engine.schema import REASONS_MAX
@@ -130,6 +131,11 @@ class _Checks:
         for outcome in self.dialogue.outcomes.values():
             self.outcome(outcome)
         self.tips()
+        for conflict in self.dialogue.conflicts:
+            where = f"conflict {conflict.id!r}"
+            self.condition(conflict.when, conflict.where.line, where, results=True)
+        self.problems += result_problems(self.dialogue, self.line("questions"),
+                                         explain=not self.problems)
 
     def translated(self) -> None:
         """Check what a translation words: texts, message lengths, typed names."""
@@ -380,7 +386,13 @@ class _Checks:
             fits &= self.text(text, line, f"the {name} of {what}")
         for extra in outcome.extras:
             fits &= self.text(extra.text, extra.where.line, f"an extra of {what}")
-        fits &= all(len(tip.text) <= TEXT_LIMIT for tip in self.dialogue.tips)
+        # The result also shows the tips, and a close call another outcome and question
+        # names: each must fit on its own (each is reported apart) before they are added up.
+        dialogue = self.dialogue
+        fits &= all(len(tip.text) <= TEXT_LIMIT for tip in dialogue.tips)
+        fits &= all(len(o.text) <= TEXT_LIMIT and len(o.title) <= TEXT_LIMIT
+                    for o in dialogue.outcomes.values())
+        fits &= all(question_too_long(dialogue, q) is None for q in dialogue.questions.values())
         if fits and (too_long := result_too_long(self.dialogue, outcome)) is not None:
             self.report(line, too_long)
 
@@ -412,7 +424,6 @@ class _Checks:
             if tip.when is not None:
                 self.condition(tip.when, line, what, results=True)
 
-    # The graph: every edge counts, whatever the conditions ----------------------------------
 
 
 def _suggest(name: str, known: Mapping[str, object], kind: str) -> str:

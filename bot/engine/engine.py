@@ -9,8 +9,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import replace
 
-from bot.engine import ahead, matching, rules
-from bot.engine.advice import advice_for, render_advice
+from bot.engine import actions, ahead, counterfactual, explain, matching, rules, screens
+from bot.engine.advice import advice_for
 from bot.engine.filling import fills
 from bot.engine.model import (
     END,
@@ -20,6 +20,7 @@ from bot.engine.model import (
     Option,
     Question,
     Reply,
+    Revision,
     Session,
     Step,
     StepKind,
@@ -63,7 +64,7 @@ def type_answer(dialogue: Dialogue, session: Session, text: str, now: float) -> 
     """Answer with typed text: the current question (see `matching`), and any later ones the
     message clearly answers too (see `filling`); unsure, ask back; not understood, re-prompt."""
     if session.finished:
-        return _notice(session, "notice", dialogue.texts.finished)
+        return finished_notice(dialogue, session)
     question = dialogue.questions[_current(session)]
     typed = read(dialogue, text)
     verdict = matching.understand(dialogue, question, typed)
@@ -93,7 +94,10 @@ def did_you_mean(dialogue: Dialogue, question: Question, options: tuple[Option, 
 def back(dialogue: Dialogue, session: Session) -> Step:
     """Return to the question asked before this one and undo its answer."""
     if not session.answers:
-        return _notice(session, "notice", dialogue.texts.nothing_to_undo)
+        # Nothing to undo: say so under the question, so that it can be answered right here.
+        asked = question_reply(dialogue, session)
+        reply = Reply(f"{dialogue.texts.nothing_to_undo}\n\n{asked.text}", asked.buttons)
+        return Step("question", session, reply)
     last = session.answers[-1]
     reopened = replace(
         session,
@@ -109,8 +113,69 @@ def back(dialogue: Dialogue, session: Session) -> Step:
 def show(dialogue: Dialogue, session: Session) -> Reply:
     """Return what the session shows now: its question, or its recommendation."""
     if session.finished:
-        return Reply(render_advice(dialogue, advice_for(dialogue, session.chosen())))
+        return screens.result_reply(dialogue, session.chosen())
     return question_reply(dialogue, session)
+
+
+def finished_notice(dialogue: Dialogue, session: Session) -> Step:
+    """Say the dialogue is over, with buttons to start over or change an answer."""
+    texts = dialogue.texts
+    buttons = ((Button(texts.button_start, actions.START),
+                Button(texts.button_change, actions.CHANGE)),)
+    return Step("notice", session, Reply(texts.finished, buttons))
+
+
+# Around the result: explanations and changing an answer --------------------------------------
+
+
+def why_not(dialogue: Dialogue, session: Session, outcome: str) -> Step:
+    """Explain why `outcome` is not the recommendation; changes nothing."""
+    chosen = session.chosen()
+    why = explain.why_not(dialogue, chosen, outcome) if session.finished else None
+    if why is None:
+        return _notice(session, "stale", dialogue.texts.stale)
+    return Step("explanation", session, screens.why_not_reply(dialogue, chosen, why))
+
+
+def what_if(dialogue: Dialogue, session: Session) -> Step:
+    """Say which smallest changes of answers would change the recommendation."""
+    if not session.finished:
+        return _notice(session, "stale", dialogue.texts.stale)
+    chosen = session.chosen()
+    changes = counterfactual.smallest_changes(dialogue, chosen)
+    return Step("explanation", session, screens.what_if_reply(dialogue, chosen, changes))
+
+
+def answers_to_change(dialogue: Dialogue, session: Session) -> Step:
+    """List the answers given, as buttons to answer one of them again."""
+    if not session.answers:
+        asked = question_reply(dialogue, session)
+        reply = Reply(f"{dialogue.texts.change_none}\n\n{asked.text}", asked.buttons)
+        return Step("question", session, reply)
+    return Step("explanation", session, screens.change_list(dialogue, session))
+
+
+def revise(dialogue: Dialogue, session: Session, question_id: str) -> Step:
+    """Ask `question_id` again, as a new version of the session: the answers before it stay,
+    and those after it fill in the questions that are still asked (see `_accept`)."""
+    chosen = session.chosen()
+    if question_id not in chosen:
+        return _notice(session, "stale", dialogue.texts.stale)
+    question = dialogue.questions[question_id]
+    position = next(i for i, a in enumerate(session.answers) if a.question == question_id)
+    keep = session.answers
+    if session.revising is not None and not session.finished:
+        # Changing again before the last change reached the end: its answers still count.
+        keep += tuple(a for a in session.revising.answers if a.question not in chosen)
+    outcome = session.outcome or (session.revising.outcome if session.revising else None)
+    revised = Session(session.dialogue, session.version, question_id,
+                      session.answers[:position], None, session.started_at, None,
+                      dialogue.language, Revision(keep, outcome))
+    asked = question_reply(dialogue, revised)
+    option = question.option(chosen[question_id])
+    preface = dialogue.texts.change_asking.format(label=option.label if option else "")
+    return Step("question", revised, Reply(f"{preface}\n\n{asked.text}", asked.buttons),
+                changed=True)
 
 
 def adopt(dialogue: Dialogue, session: Session) -> Session | None:
@@ -153,7 +218,11 @@ def question_reply(
     question = dialogue.questions[_current(session)]
     number, total = progress(dialogue, session, chosen)
     heading = dialogue.texts.progress.format(number=number, total=total)
-    return Reply(f"{heading}\n\n{question.text}", question.buttons)
+    buttons = question.buttons
+    if session.answers:
+        back = Button(dialogue.texts.button_back, actions.action(actions.BACK, question.id))
+        buttons = (*buttons, (back,))
+    return Reply(f"{heading}\n\n{question.text}", buttons)
 
 
 def normalize(text: str) -> str:
@@ -178,6 +247,8 @@ def _accept(
     # The first open question from the start: after an answer given ahead of its turn was
     # undone, the questions before it come first (see `ahead`).
     following = ahead.walk(dialogue, chosen).first_open
+    if session.revising is not None:
+        following, answers = _kept(dialogue, session.revising, following, answers, chosen)
     chosen_text = dialogue.texts.chosen.format(question=question.text, label=option.label)
     if following == END:
         step = _finish(dialogue, replace(session, answers=answers), now, option, chosen)
@@ -186,14 +257,34 @@ def _accept(
         # Built directly: dataclasses.replace costs more than the rest of a press's routing.
         moved = Session(session.dialogue, session.version, following, answers,
                         session.outcome, session.started_at, session.finished_at,
-                        dialogue.language)
+                        dialogue.language, session.revising)
         step = Step("question", moved, question_reply(dialogue, moved, chosen), changed=True,
                     chosen=option, chosen_text=chosen_text)
     if not more:
         return step
     summary = ", ".join(o.short or o.label for o in (option, *(o for _, o in more)))
     said = dialogue.texts.understood.format(answers=summary)
-    return replace(step, reply=Reply(f"{said}\n\n{step.reply.text}", step.reply.buttons))
+    return replace(step, reply=replace(step.reply, text=f"{said}\n\n{step.reply.text}"))
+
+
+def _kept(
+    dialogue: Dialogue, revising: Revision, following: str, answers: tuple[Answer, ...],
+    chosen: dict[str, str],
+) -> tuple[str, tuple[Answer, ...]]:
+    """Answer the questions from `following` on with the answers of the version being
+    changed, as long as it has one; return where that stops and the answers then.
+
+    `chosen` is updated with them. Questions the route no longer asks are left behind."""
+    earlier = {answer.question: answer for answer in revising.answers}
+    while following != END and following in earlier and following not in chosen:
+        question = dialogue.questions[following]
+        option = question.option(earlier[following].option)
+        if option is None:
+            break
+        answers = (*answers, earlier[following])
+        chosen[following] = option.id
+        following = ahead.walk(dialogue, chosen).first_open
+    return following, answers
 
 
 def _finish(
@@ -201,12 +292,12 @@ def _finish(
     chosen: dict[str, str] | None = None,
 ) -> Step:
     """Finish `session` with its advice; `chosen` is `session.chosen()`, if known already."""
-    advice = advice_for(dialogue, session.chosen() if chosen is None else chosen)
+    chosen = session.chosen() if chosen is None else chosen
+    advice = advice_for(dialogue, chosen)
     done = replace(session, current=None, outcome=advice.outcome.id, finished_at=now,
                    language=dialogue.language)
-    return Step(
-        "result", done, Reply(render_advice(dialogue, advice)), changed=True, chosen=pressed
-    )
+    reply = screens.result_reply(dialogue, chosen, session.revising, advice)
+    return Step("result", done, reply, changed=True, chosen=pressed)
 
 
 def _notice(session: Session, kind: StepKind, text: str) -> Step:

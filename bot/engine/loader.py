@@ -25,6 +25,7 @@ from bot.engine.model import (
     Branch,
     CloseCall,
     Condition,
+    Conflict,
     Dialogue,
     Extra,
     Not,
@@ -164,6 +165,11 @@ class _Reader(TypingReader):
             source=self.file,
             language=language,
             vocabulary=self.vocabulary(record),
+            conflicts=tuple(
+                conflict
+                for node in self.each(record, "conflicts", "the dialogue")
+                if (conflict := self.conflict(node)) is not None
+            ),
         )
 
     def keyed(
@@ -193,6 +199,7 @@ class _Reader(TypingReader):
                 if (branch := self.branch(node, what)) is not None
             ),
             ask_if=self.optional_condition(record, "ask_if"),
+            short=self.text(record, "short", what),
             columns=self.number(
                 record,
                 "columns",
@@ -217,6 +224,7 @@ class _Reader(TypingReader):
             scores=self.scores(record, what),
             reason=self.text(record, "reason", what),
             next=self.text(record, "next", what),
+            whatif=self.text(record, "whatif", what),
             where=self.where(line),
             means=self.text(record, "means", what),
             range=self.range(record, what),
@@ -264,6 +272,8 @@ class _Reader(TypingReader):
                 for node in self.each(record, "extras", what)
                 if (extra := self.outcome_extra(node, what)) is not None
             ),
+            summary=self.text(record, "summary", what),
+            short=self.text(record, "short", what),
             where=self.where(entry.line),
         )
 
@@ -285,6 +295,15 @@ class _Reader(TypingReader):
             when=self.optional_condition(record, "if"),
             where=self.where(line),
         )
+
+    def conflict(self, node: Node) -> Conflict | None:
+        line = line_of(node)
+        record = self.record(node, "conflict", line, schema.CONFLICT)
+        when = self.optional_condition(record, "if")
+        text = self.text(record, "text", "a conflict")
+        if when is None or text is None:
+            return None
+        return Conflict(self.text(record, "id", "conflict") or "", when, text, self.where(line))
 
     def texts(self, record: dict[str, Entry], language: str) -> Texts:
         """Return the language's built-in texts with those the file words instead."""

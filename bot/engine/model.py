@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
-from bot.engine.default_texts import builtin_texts
+from bot.engine.default_texts import Texts as Texts  # noqa: PLC0414 (part of the model)
 from bot.engine.vocabulary import Vocabulary, builtin
 
 END = "end"
@@ -117,6 +117,8 @@ class Option:
     """[low, high) in the question's `unit`: typed amounts in it pick this option."""
     short: str | None = None
     """How the "Got it: ..." line names this answer out of its question (default: label)."""
+    whatif: str | None = None
+    """How "what would change this" says that this answer was given ("X didn't matter")."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,13 @@ class Question:
     where: Where = NOWHERE
     unit: str | None = None
     """The unit of its options' `range`s (a unit of the vocabulary: currency, hours)."""
+    short: str | None = None
+    """A few words naming the question on buttons and in "what changed" ("Budget")."""
+
+    @property
+    def name(self) -> str:
+        """Return what buttons and short lines call the question: `short`, else its text."""
+        return self.short or self.text
 
     def option(self, option_id: str) -> Option | None:
         """Return the option with this id, or None."""
@@ -183,6 +192,15 @@ class Outcome:
     text: str
     extras: tuple[Extra, ...] = ()
     where: Where = NOWHERE
+    summary: str | None = None
+    """One sentence on what it is, for the first screen of the result."""
+    short: str | None = None
+    """A few words naming it on buttons ("Why not open-backs?")."""
+
+    @property
+    def name(self) -> str:
+        """Return what buttons call the outcome: `short`, else its title."""
+        return self.short or self.title
 
 
 @dataclass(frozen=True)
@@ -196,85 +214,14 @@ class Tip:
 
 
 @dataclass(frozen=True)
-class Texts:
-    """Every sentence the bot says that is not a question, option or outcome.
+class Conflict:
+    """A line of its own on the result when `when` holds: an answer that pulls against the
+    recommendation (`{runner_up}` in `text` names the runner-up)."""
 
-    The defaults are data, one file per language (bot/engine/texts/<language>.yaml, read by
-    `bot.engine.default_texts`); a dialogue and its translations override them key by key.
-    """
-
-    welcome: str
-    help: str
-    progress: str
-    chosen: str
-    reprompt: str
-    stale: str
-    nothing_to_undo: str
-    no_result: str
-    result_heading: str
-    because: str
-    runner_up: str
-    tips_heading: str
-    finished: str
-    unknown_command: str
-    unsupported: str
-    unreadable: str
-    error: str
-    restored: str
-    dialogue_changed: str
-    idle: str
-    idle_continue: str
-    idle_restart: str
-    mydata_heading: str
-    mydata_empty: str
-    forget_confirm: str
-    forget_yes: str
-    forget_no: str
-    forgotten: str
-    forget_cancelled: str
-    reloaded: str
-    reload_failed: str
-    command_start: str
-    command_back: str
-    command_result: str
-    command_help: str
-    command_mydata: str
-    command_forget: str
-    did_you_mean: str
-    or_word: str
-    all_options: str
-    understood: str
-    quoted: str
-    answered_reason: str
-    mydata_session: str
-    mydata_finished: str
-    mydata_open: str
-    mydata_restarted: str
-    mydata_answer: str
-    mydata_language: str
-    console_hint: str
-    console_welcome_back: str
-    console_bye: str
-    language_name: str
-    language_prompt: str
-    language_chosen: str
-    command_language: str
-    description: str
-    short_description: str
-
-    @staticmethod
-    def defaults(language: str) -> Texts:
-        """Return the built-in texts of `language` (what a dialogue that gives none says)."""
-        return _defaults(language)
-
-
-@cache
-def _defaults(language: str) -> Texts:
-    return Texts(**builtin_texts(language))
-
-
-def _english() -> Texts:
-    return Texts.defaults("en")
+    id: str
+    when: Condition
+    text: str
+    where: Where = NOWHERE
 
 
 @dataclass(frozen=True)
@@ -290,7 +237,7 @@ class Dialogue:
     tips: tuple[Tip, ...] = ()
     close_margin: int = 1
     max_reasons: int = 3
-    texts: Texts = field(default_factory=_english)
+    texts: Texts = field(default_factory=lambda: Texts.defaults("en"))
     source: str = "<memory>"
     language: str = "en"
     vocabulary: Vocabulary | None = None
@@ -299,6 +246,7 @@ class Dialogue:
     """The dialogue in each language it is translated to, by language: the same ids and
     structure, that language's texts, labels, synonyms, reasons and vocabulary (and so its word
     forms). Built once when the files are loaded; empty in a translation itself."""
+    conflicts: tuple[Conflict, ...] = ()
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -344,6 +292,11 @@ class Dialogue:
         """Where `rules.questions_ahead` keeps what it worked out (a dialogue never changes)."""
         return {}
 
+    @cached_property
+    def derived(self) -> dict[str, object]:
+        """Where engine modules keep what they work out once per dialogue, by module name."""
+        return {}
+
 
 @lru_cache(maxsize=1024)
 def primary_language(tag: str) -> str:
@@ -364,6 +317,15 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """The version of a session that a person is changing one answer of: its answers fill in
+    the questions still to come, and its outcome is what the new result is compared with."""
+
+    answers: tuple[Answer, ...]
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
 class Session:
     """Where one chat stands in one dialogue."""
 
@@ -377,6 +339,7 @@ class Session:
     language: str = ""
     """The language of the dialogue that took its latest step ("": not known, in sessions
     stored before languages were kept: the dialogue's own)."""
+    revising: Revision | None = None
 
     @property
     def finished(self) -> bool:
@@ -393,21 +356,42 @@ class Session:
 
 @dataclass(frozen=True)
 class Button:
-    """An answer button: the label a person sees and the data it sends back."""
+    """A button: the label a person sees and the data it sends back, or a link instead.
+
+    `share` is a text to share with a link to the bot: the front end that knows the bot's
+    address makes it a link button (Telegram's share dialogue), others may leave it out.
+    """
 
     label: str
-    data: str
+    data: str = ""
+    url: str | None = None
+    share: str | None = None
+
+
+SpanKind = Literal["bold", "italic", "blockquote", "expandable_blockquote"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """Formatting over `Reply.text`: `length` characters (Python's) from `start`."""
+
+    kind: SpanKind
+    start: int
+    length: int
 
 
 @dataclass(frozen=True)
 class Reply:
-    """A message to show: text and rows of buttons."""
+    """A message to show: text, rows of buttons, and formatting over the text."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    spans: tuple[Span, ...] = ()
 
 
-StepKind = Literal["question", "result", "reprompt", "did_you_mean", "stale", "notice"]
+StepKind = Literal[
+    "question", "result", "reprompt", "did_you_mean", "stale", "notice", "explanation"
+]
 
 
 @dataclass(frozen=True)

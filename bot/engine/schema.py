@@ -64,9 +64,11 @@ DIALOGUE: Part = {
     "tips": Field(Kind.LIST, part="tip", translated=True),
     "language": Field(Kind.TEXT),
     "vocabulary": Field(Kind.RECORD, part="vocabulary", translated=True),
+    "conflicts": Field(Kind.LIST, part="conflict", translated=True),
 }
 QUESTION: Part = {
     "text": Field(Kind.TEXT, required=True, translated=True),
+    "short": Field(Kind.TEXT, translated=True),
     "columns": Field(Kind.WHOLE, bounds=(1, ROW_LIMIT), default=1),
     "ask_if": Field(Kind.CONDITION),
     "next": Field(Kind.ID),
@@ -80,6 +82,7 @@ OPTION: Part = {
     "synonyms": Field(Kind.TEXTS, translated=True),
     "scores": Field(Kind.SCORES),
     "reason": Field(Kind.TEXT, translated=True),
+    "whatif": Field(Kind.TEXT, translated=True),
     "next": Field(Kind.ID),
     "means": Field(Kind.TEXT),
     "range": Field(Kind.RANGE),
@@ -88,6 +91,8 @@ OPTION: Part = {
 BRANCH: Part = {"if": Field(Kind.CONDITION, required=True), "next": Field(Kind.ID, required=True)}
 OUTCOME: Part = {
     "title": Field(Kind.TEXT, required=True, translated=True),
+    "short": Field(Kind.TEXT, translated=True),
+    "summary": Field(Kind.TEXT, translated=True),
     "text": Field(Kind.TEXT, required=True, translated=True),
     "extras": Field(Kind.LIST, part="extra", translated=True),
 }
@@ -98,6 +103,11 @@ EXTRA: Part = {
 TIP: Part = {
     "id": Field(Kind.ID, required=True),
     "if": Field(Kind.CONDITION),
+    "text": Field(Kind.TEXT, required=True, translated=True),
+}
+CONFLICT: Part = {
+    "id": Field(Kind.ID, required=True),
+    "if": Field(Kind.CONDITION, required=True),
     "text": Field(Kind.TEXT, required=True, translated=True),
 }
 TEXTS: Part = {text.name: Field(Kind.TEXT, translated=True) for text in fields(Texts)}
@@ -123,12 +133,11 @@ PARTS: Mapping[str, Part] = {
     "outcome": OUTCOME,
     "extra": EXTRA,
     "tip": TIP,
+    "conflict": CONFLICT,
     "texts": TEXTS,
     "vocabulary": VOCABULARY,
     "condition": CONDITION,
 }
-
-
 
 
 # Translations ---------------------------------------------------------------------------------

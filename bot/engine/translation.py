@@ -20,7 +20,17 @@ from pathlib import Path
 
 from bot.engine.checks import check_translation
 from bot.engine.default_texts import available as texts_available
-from bot.engine.model import Dialogue, Extra, Option, Outcome, Question, Texts, Tip, Where
+from bot.engine.model import (
+    Conflict,
+    Dialogue,
+    Extra,
+    Option,
+    Outcome,
+    Question,
+    Texts,
+    Tip,
+    Where,
+)
 from bot.engine.translation_format import Given, TranslationReader
 from bot.engine.vocabulary import EXTENSIBLE, Vocabulary, builtin
 from bot.engine.vocabulary import available as vocabulary_available
@@ -229,6 +239,8 @@ class _Translator:
                               main_line=self.main_lines.get("outcomes", 1))
         tips = self.items(given, "tips", [tip.id for tip in main.tips], "tip",
                           main_line=self.main_lines.get("tips", 1))
+        conflicts = self.items(given, "conflicts", [c.id for c in main.conflicts], "conflict",
+                               main_line=self.main_lines.get("conflicts", 1))
         title = self.text(given, "title", main.title) or ""
         self.missing(given, {"title": main.title}, "the translation")
         return replace(
@@ -238,6 +250,7 @@ class _Translator:
                        for q in main.questions},
             outcomes={o: self.outcome(main.outcomes[o], outcomes.get(o)) for o in main.outcomes},
             tips=tuple(self.tip(tip, tips.get(tip.id)) for tip in main.tips),
+            conflicts=tuple(self.conflict(c, conflicts.get(c.id)) for c in main.conflicts),
             texts=self.texts(),
             source=self.file,
             language=self.language,
@@ -251,17 +264,19 @@ class _Translator:
             options = self.items(part, "options", [o.id for o in question.options], "option",
                                  main_line=question.where.line,
                                  owner=f" of question {question.id!r}")
-        self.missing(part, {"text": question.text}, f"question {question.id!r}")
+        self.missing(part, {"text": question.text, "short": question.short},
+                     f"question {question.id!r}")
         return replace(
             question,
             text=self.text(part, "text", question.text) or "",
+            short=self.text(part, "short", question.short),
             options=tuple(self.option(question, o, options.get(o.id)) for o in question.options),
             where=self.where(part, question.where),
         )
 
     def option(self, question: Question, option: Option, part: Given | None) -> Option:
         originals = {"label": option.label, "synonyms": option.synonyms,
-                     "reason": option.reason, "short": option.short}
+                     "reason": option.reason, "short": option.short, "whatif": option.whatif}
         self.missing(part, originals, f"option {option.id!r} of question {question.id!r}")
         return replace(
             option,
@@ -269,15 +284,19 @@ class _Translator:
             synonyms=self.words(part, "synonyms", option.synonyms),
             reason=self.text(part, "reason", option.reason),
             short=self.text(part, "short", option.short),
+            whatif=self.text(part, "whatif", option.whatif),
             where=self.where(part, option.where),
         )
 
     def outcome(self, outcome: Outcome, part: Given | None) -> Outcome:
-        self.missing(part, {"title": outcome.title, "text": outcome.text},
+        self.missing(part, {"title": outcome.title, "text": outcome.text,
+                            "short": outcome.short, "summary": outcome.summary},
                      f"outcome {outcome.id!r}")
         return replace(
             outcome,
             title=self.text(part, "title", outcome.title) or "",
+            short=self.text(part, "short", outcome.short),
+            summary=self.text(part, "summary", outcome.summary),
             text=self.text(part, "text", outcome.text) or "",
             extras=self.extras(outcome, part),
             where=self.where(part, outcome.where),
@@ -302,6 +321,11 @@ class _Translator:
             translated.append(replace(extra, text=self.text(item, "text", extra.text) or "",
                                       where=self.where(item, extra.where)))
         return tuple(translated)
+
+    def conflict(self, conflict: Conflict, part: Given | None) -> Conflict:
+        self.missing(part, {"text": conflict.text}, f"conflict {conflict.id!r}")
+        return replace(conflict, text=self.text(part, "text", conflict.text) or "",
+                       where=self.where(part, conflict.where))
 
     def tip(self, tip: Tip, part: Given | None) -> Tip:
         self.missing(part, {"text": tip.text}, f"tip {tip.id!r}")

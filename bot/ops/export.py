@@ -1,5 +1,8 @@
 """Finished sessions as CSV or JSON Lines, optionally with chat ids replaced by pseudonyms.
 
+A session whose answers were changed after the fact is one record: its latest finished
+version (numbered by its first version's id), with the versions it replaced under `earlier`.
+
 A pseudonym is HMAC-SHA256(key, chat id) cut to 16 hex characters (64 bits). Chat ids are few
 enough to try them all, so a plain hash would be reversible; with a secret key it is not, yet
 the same chat gets the same pseudonym in every export made with that key. The key is 32 random
@@ -21,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.engine.model import Dialogue
+from bot.engine.model import Answer, Dialogue
 from bot.errors import StorageError
 from bot.storage.reports.finished import FinishedSession
 
@@ -89,11 +92,17 @@ def record(session: FinishedSession, dialogue: Dialogue, key: bytes | None) -> d
         "finished_at": iso_utc(session.finished_at),
         "outcome": session.outcome,
         "outcome_title": outcome.title if outcome else None,
-        "answers": [
-            {"question": a.question, "option": a.option, "at": iso_utc(a.at)}
-            for a in session.answers
+        "answers": _answers(session.answers),
+        "earlier": [
+            {"session_id": version.session_id, "finished_at": iso_utc(version.finished_at),
+             "outcome": version.outcome, "answers": _answers(version.answers)}
+            for version in session.earlier
         ],
     }
+
+
+def _answers(answers: tuple[Answer, ...]) -> list[dict[str, object]]:
+    return [{"question": a.question, "option": a.option, "at": iso_utc(a.at)} for a in answers]
 
 
 def iso_utc(timestamp: float) -> str:
@@ -114,7 +123,7 @@ def write_jsonl(
 
 def question_columns(dialogue: Dialogue) -> dict[str, str]:
     """Return question id -> CSV column; an id that is also a fixed column gets `_answer`."""
-    taken = {*FIXED_COLUMNS, "chat_id", "chat_pseudonym", "answers"}
+    taken = {*FIXED_COLUMNS, "chat_id", "chat_pseudonym", "answers", "earlier"}
     return {q: f"{q}_answer" if q in taken else q for q in dialogue.questions}
 
 
@@ -125,7 +134,8 @@ def write_csv(
     columns = question_columns(dialogue)
     chat_column = "chat_id" if key is None else "chat_pseudonym"
     writer = csv.DictWriter(
-        out, [chat_column, *FIXED_COLUMNS, *columns.values(), "answers"], lineterminator="\n"
+        out, [chat_column, *FIXED_COLUMNS, *columns.values(), "answers", "earlier"],
+        lineterminator="\n",
     )
     writer.writeheader()
     count = 0
@@ -143,8 +153,9 @@ def _csv_rows(
 ) -> Iterator[dict[str, object]]:
     for session in sessions:
         row = record(session, dialogue, key)
-        answers = row.pop("answers")
+        answers, earlier = row.pop("answers"), row.pop("earlier")
         chosen = {a.question: a.option for a in session.answers}
         row |= {column: chosen.get(q, "") for q, column in columns.items()}
         row["answers"] = json.dumps(answers, ensure_ascii=False)
+        row["earlier"] = json.dumps(earlier, ensure_ascii=False)
         yield row

@@ -29,6 +29,15 @@ class StoredSession:
     backup, None when not known (rows from before this was kept; taken as shown)."""
     chosen_language: str | None = None
     """The language the chat chose with /language, or None (its people's language decides)."""
+    revises: int | None = None
+    """The version of the session this one changed answers of (`SessionStore.revise`)."""
+    origin: int | None = None
+    """The first version's id, for a session stored in versions; None for a first version."""
+
+    @property
+    def lineage(self) -> int:
+        """Return the id every version of this session shares: its first version's."""
+        return self.origin or self.id
 
 
 # `StoredSession.shown` of a state whose reply was not confirmed sent (yet), and of a session
@@ -66,12 +75,28 @@ class SessionStore(Protocol):
         """
         ...
 
+    async def revise(
+        self, stored: StoredSession, session: Session, *, update_id: int | None = None
+    ) -> StoredSession:
+        """Store `session` as a new version of `stored`, the chat's current session, when a
+        person changes an answer after the fact: every earlier version keeps its answers.
+
+        An open `stored` is kept as 'restarted' (the new version carries on from it); a
+        finished one stays finished, so reports count the session as started once and as
+        finished. The new version `revises` `stored`, shares its origin and start, and reads
+        back with `session.revising`: the answers and outcome of the version it changed
+        (through open versions, the answers they still carried). Raises ValueError as `save`
+        does; `update_id` is recorded as in `begin`.
+        """
+        ...
+
     async def last_finished(self, chat_id: int) -> StoredSession | None:
         """Return the chat's most recently finished session, or None."""
         ...
 
     async def history(self, chat_id: int) -> list[StoredSession]:
-        """Return every session of the chat, oldest first, restarted ones included."""
+        """Return every session of the chat, oldest first, restarted ones and every version
+        included (without `session.revising`)."""
         ...
 
     async def last_update_id(self, chat_id: int) -> int | None:

@@ -61,13 +61,7 @@ class MemoryStore:
         self, stored: StoredSession, session: Session, *, update_id: int | None = None
     ) -> StoredSession:
         """Store the session's new state; refuse a session replaced since it was read."""
-        chat = self._chats.get(stored.chat_id)
-        latest = chat.sessions[-1] if chat and chat.sessions else None
-        if chat is None or latest is None or latest.id != stored.id:
-            raise ValueError(
-                f"session {stored.id} of chat {stored.chat_id} was restarted or forgotten"
-                " since it was read, or a newer one began; read the chat's current session again"
-            )
+        chat, latest = self._latest(stored)
         now = self._clock()
         chat.active = True
         self._record(chat, update_id, now)
@@ -75,6 +69,34 @@ class MemoryStore:
                         updated_at=now, shown=NOT_SHOWN)
         chat.sessions[-1] = saved
         return self._with_last(chat, saved)
+
+    async def revise(
+        self, stored: StoredSession, session: Session, *, update_id: int | None = None
+    ) -> StoredSession:
+        """Store `session` as a new version of `stored`; an open `stored` is kept as
+        'restarted', a finished one stays finished."""
+        chat, latest = self._latest(stored)
+        now = self._clock()
+        chat.active = True
+        if latest.status == "active":
+            chat.sessions[-1] = replace(latest, status="restarted", updated_at=now)
+        self._record(chat, update_id, now)
+        version = StoredSession(next(self._ids), stored.chat_id, settled(session, now),
+                                status_of(session), now, shown=NOT_SHOWN, revises=latest.id,
+                                origin=latest.lineage)
+        chat.sessions.append(version)
+        return self._with_last(chat, version)
+
+    def _latest(self, stored: StoredSession) -> tuple[_Chat, StoredSession]:
+        """Return the chat and its latest session, which must be `stored`; else ValueError."""
+        chat = self._chats.get(stored.chat_id)
+        latest = chat.sessions[-1] if chat and chat.sessions else None
+        if chat is None or latest is None or latest.id != stored.id:
+            raise ValueError(
+                f"session {stored.id} of chat {stored.chat_id} was restarted or forgotten"
+                " since it was read, or a newer one began; read the chat's current session again"
+            )
+        return chat, latest
 
     async def last_finished(self, chat_id: int) -> StoredSession | None:
         """Return the chat's most recently finished session, or None."""
@@ -85,7 +107,10 @@ class MemoryStore:
     async def history(self, chat_id: int) -> list[StoredSession]:
         """Return every session of the chat, oldest first, restarted ones included."""
         chat = self._chats.get(chat_id)
-        return [self._with_last(chat, s) for s in chat.sessions] if chat else []
+        if chat is None:
+            return []
+        return [self._with_last(chat, replace(s, session=replace(s.session, revising=None)))
+                for s in chat.sessions]
 
     async def last_update_id(self, chat_id: int) -> int | None:
         """Return the id of the last update whose effect was stored for the chat, or None."""

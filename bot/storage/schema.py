@@ -94,6 +94,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE chats ADD COLUMN language TEXT;
     ALTER TABLE sessions ADD COLUMN language TEXT;
     """,
+    # 6: a session whose answers a person changed after the fact is stored as a new version:
+    # a new row that `revises` the version it started from, sharing its first version's id
+    # (`origin`) and start time, while every earlier version keeps its answers. Reports
+    # count a session once, by origin (bot.storage.reports). NULL in both: a first version.
+    """
+    ALTER TABLE sessions ADD COLUMN revises INTEGER REFERENCES sessions (id);
+    ALTER TABLE sessions ADD COLUMN origin INTEGER;
+    CREATE INDEX sessions_by_origin ON sessions (origin) WHERE origin IS NOT NULL;
+    """,
 )
 
 LATEST = len(MIGRATIONS)

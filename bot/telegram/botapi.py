@@ -41,10 +41,15 @@ class AdvisorBot(ExtBot[None]):
         polls: BaseRequest | None = kwargs.get("get_updates_request")
         self._poll_read_timeout = (polls.read_timeout if polls is not None else None) or 5.0
 
-    async def send_text(self, chat_id: int, text: str, markup: str | None = None) -> None:
-        """Send a plain-text message, with an inline keyboard (the Bot API's JSON) when given."""
-        await self._post("sendMessage", {"chat_id": chat_id, "text": text,
-                                         "reply_markup": markup})
+    async def send_text(
+        self, chat_id: int, text: str, markup: str | None = None, entities: str | None = None
+    ) -> int | None:
+        """Send a message, with an inline keyboard and formatting entities (each the Bot API's
+        JSON) when given; return the new message's id (None if Telegram gave none)."""
+        sent = await self._post("sendMessage", {"chat_id": chat_id, "text": text,
+                                                "reply_markup": markup, "entities": entities})
+        message_id = sent.get("message_id") if isinstance(sent, dict) else None
+        return message_id if isinstance(message_id, int) else None
 
     async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
         """Replace a message's text; its buttons go, as with editMessageText without markup."""

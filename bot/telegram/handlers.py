@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import OrderedDict
 from typing import Any
+from urllib.parse import quote
 
 from telegram import (
     BotCommand,
@@ -26,7 +28,8 @@ from telegram.ext import (
 
 from bot.advisor import Advisor, Turn
 from bot.engine import callback_data
-from bot.engine.model import Dialogue, Reply, Texts
+from bot.engine.compose import utf16_length
+from bot.engine.model import Button, Dialogue, Reply, Texts
 from bot.telegram.botapi import advisor_bot
 
 log = logging.getLogger(__name__)
@@ -38,23 +41,53 @@ NEW_MESSAGE = filters.UpdateType.MESSAGE
 PRIVATE = filters.ChatType.PRIVATE
 ANSWER_TIMEOUT = 2.0
 """Seconds an answerCallbackQuery may take (each attempt; see delivery.ATTEMPTS_FOR)."""
-SHOWN_AFTER_PRESS = frozenset({"question", "result", "idle", "language"})
+SHOWN_AFTER_PRESS = frozenset({"question", "result", "idle", "language", "explanation"})
 """Turns of a press that are a message in the chat; the others are a notice on the button."""
-COMMANDS = ("start", "back", "result", "help", "mydata", "forget", "language")
+COMMANDS = ("start", "back", "result", "change", "help", "mydata", "forget", "language")
 """The command menu, in its order; each described by the text `command_<name>`."""
+ASKED_CHATS = 10_000
+"""Chats whose latest question message is remembered, to take its buttons away when the
+person answers it by typing (the least recently asked are forgotten)."""
+SHARE = "https://t.me/share/url"
 
 
-def keyboard(reply: Reply, session_id: int | None) -> str | None:
+def keyboard(
+    reply: Reply, session_id: int | None, username: str | None = None
+) -> str | None:
     """Return the reply's buttons as an inline keyboard in the Bot API's JSON, or None.
 
     Encoded here rather than built from PTB's InlineKeyboardButton objects, which PTB then
     turns back into dicts: the objects cost more than the rest of a press's dialogue work.
+    A share button becomes a link to Telegram's share dialogue with a link to the bot
+    (`username`); without one it is left out.
     """
-    if not reply.buttons:
+    rows = [[cell for b in row if (cell := _button(b, session_id, username))]
+            for row in reply.buttons]
+    rows = [row for row in rows if row]
+    return json.dumps({"inline_keyboard": rows}) if rows else None
+
+
+def _button(button: Button, session_id: int | None, username: str | None) -> dict[str, str]:
+    if button.share is not None:
+        if not username:
+            return {}
+        link = quote(f"https://t.me/{username}", safe="")
+        return {"text": button.label, "url": f"{SHARE}?url={link}&text={quote(button.share)}"}
+    if button.url is not None:
+        return {"text": button.label, "url": button.url}
+    return {"text": button.label, "callback_data": callback_data.encode(session_id, button.data)}
+
+
+def entities(reply: Reply) -> str | None:
+    """Return the reply's formatting as Bot API entities (offsets in UTF-16 code units, as
+    Telegram counts them) in JSON, or None: text is never parsed as markup."""
+    if not reply.spans:
         return None
-    rows = [[{"text": b.label, "callback_data": callback_data.encode(session_id, b.data)}
-             for b in row] for row in reply.buttons]
-    return json.dumps({"inline_keyboard": rows})
+    text = reply.text
+    found = [{"type": span.kind, "offset": utf16_length(text[: span.start]),
+              "length": utf16_length(text[span.start : span.start + span.length])}
+             for span in reply.spans]
+    return json.dumps(found)
 
 
 class TelegramFrontEnd:
@@ -62,6 +95,7 @@ class TelegramFrontEnd:
 
     def __init__(self, advisor: Advisor) -> None:
         self.advisor = advisor
+        self._asked: OrderedDict[int, int] = OrderedDict()  # chat -> its question's message
 
     @property
     def texts(self) -> Texts:
@@ -77,6 +111,7 @@ class TelegramFrontEnd:
         app.add_handler(CommandHandler("result", self.on_result, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("help", self.on_help, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("language", self.on_language, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler("change", self.on_change, filters=NEW_MESSAGE))
         app.add_handler(CallbackQueryHandler(self.on_press))
         app.add_handler(MessageHandler(addressed & filters.COMMAND, self.on_unknown_command))
         app.add_handler(MessageHandler(addressed & filters.TEXT, self.on_text))
@@ -101,10 +136,16 @@ class TelegramFrontEnd:
         await self._show(context, chat_id, turn)
 
     async def on_result(self, update: Update, context: Context) -> None:
-        """Repeat the last recommendation."""
+        """Repeat the last recommendation (or show where the chat stands)."""
         chat_id = chat_id_of(update)
-        reply = await self.advisor.result(chat_id, language=language_of(update))
-        await self._send(context, chat_id, reply, None)
+        await self._show(context, chat_id,
+                         await self.advisor.result(chat_id, language=language_of(update)))
+
+    async def on_change(self, update: Update, context: Context) -> None:
+        """List the answers given, to answer one of them again."""
+        chat_id = chat_id_of(update)
+        turn = await self.advisor.change(chat_id, update.update_id, language=language_of(update))
+        await self._show(context, chat_id, turn)
 
     async def on_help(self, update: Update, context: Context) -> None:
         """Explain how to answer."""
@@ -136,9 +177,15 @@ class TelegramFrontEnd:
         if message is None or message.text is None or not self._addressed(message, context):
             return
         chat_id = chat_id_of(update)
+        asked = self._asked.pop(chat_id, None)
         turn = await self.advisor.type_answer(chat_id, message.text, update.update_id,
                                               language=language_of(update))
-        await self._show(context, chat_id, turn)
+        sent = await self._show(context, chat_id, turn)
+        if sent and turn.marked and asked is not None:
+            # Answered by typing: the question's buttons go, as after a press.
+            await _edit(context, chat_id, asked, turn.marked)
+        elif asked is not None and chat_id not in self._asked:
+            self._asked[chat_id] = asked  # not answered: its buttons still count
 
     async def on_press(self, update: Update, context: Context) -> None:
         """Take a button press: record it, mark the choice, ask the next question."""
@@ -166,7 +213,7 @@ class TelegramFrontEnd:
             # lost-reply rule then shows the question they missed).
             sent = await self._show(context, message.chat.id, turn)
             if sent and turn.marked:
-                await _edit(context, message, turn.marked)
+                await _edit(context, message.chat.id, message.message_id, turn.marked)
         finally:
             await answering
 
@@ -203,7 +250,7 @@ class TelegramFrontEnd:
             question = turn.reply
             reply = Reply(f"{texts.error}\n\n{question.text}", question.buttons)
             session_id = turn.session_id
-        await advisor_bot(context.bot).send_text(chat_id, reply.text, keyboard(reply, session_id))
+        await self._send(context, chat_id, reply, session_id)
         if turn is not None:
             await self.advisor.delivered(chat_id, turn)
 
@@ -219,14 +266,31 @@ class TelegramFrontEnd:
     async def _send(
         self, context: Context, chat_id: int, reply: Reply, session_id: int | None
     ) -> bool:
-        """Send `reply`; return False when the chat blocked the bot (nothing more goes there)."""
+        """Send `reply`; return False when the chat blocked the bot (nothing more goes there).
+
+        The message of a question with answer buttons is remembered, so that a typed answer
+        can take them away."""
+        bot = advisor_bot(context.bot)
         try:
-            await advisor_bot(context.bot).send_text(
-                chat_id, reply.text, keyboard(reply, session_id))
+            message_id = await bot.send_text(chat_id, reply.text,
+                                             keyboard(reply, session_id, _username(bot)),
+                                             entities(reply))
         except Forbidden as error:
             await self._blocked(chat_id, error)
             return False
+        if reply.buttons:
+            self._remember(chat_id, message_id, reply)
         return True
+
+    def _remember(self, chat_id: int, message_id: int | None, reply: Reply) -> None:
+        """Remember the chat's latest message with answer buttons (forget it for others)."""
+        self._asked.pop(chat_id, None)
+        answers = (":" in b.data and not b.data.startswith("!")
+                   for row in reply.buttons for b in row)
+        if message_id is not None and any(answers):
+            self._asked[chat_id] = message_id
+            if len(self._asked) > ASKED_CHATS:
+                self._asked.popitem(last=False)
 
     async def _blocked(self, chat_id: int, error: Forbidden) -> None:
         """Stop writing to a chat that blocked the bot; its answers stay stored."""
@@ -283,10 +347,19 @@ async def _answer(query: CallbackQuery, text: str | None) -> None:
         log.warning("answering a button press failed (%s); its spinner stops by itself", error)
 
 
-async def _edit(context: Context, message: Message, text: str) -> None:
+def _username(bot: Any) -> str | None:
+    """Return the bot's @username as getMe gave it at start-up, or None when not known."""
+    try:
+        name = bot.username
+    except RuntimeError:  # PTB raises until the bot was initialized (getMe)
+        return None
+    return name if isinstance(name, str) and name else None
+
+
+async def _edit(context: Context, chat_id: int, message_id: int, text: str) -> None:
     """Show the choice on the question's message and remove its buttons."""
     try:
-        await advisor_bot(context.bot).edit_text(message.chat.id, message.message_id, text)
+        await advisor_bot(context.bot).edit_text(chat_id, message_id, text)
     except BadRequest as error:
         # A double press or a re-delivered update finds the message already edited.
         if "not modified" not in str(error).lower():

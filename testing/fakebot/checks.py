@@ -1,4 +1,5 @@
-"""What Telegram refuses, with Telegram's wording: texts, HTML entities, keyboards, send limits."""
+"""What Telegram refuses, with Telegram's wording: texts, HTML and entities, keyboards, send
+limits."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA_BYTES = 64
@@ -22,6 +24,13 @@ _HTML_TAGS = frozenset(
     {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
      "code", "pre", "blockquote", "tg-emoji"}
 )
+_ENTITY_TYPES = frozenset(
+    {"mention", "hashtag", "cashtag", "bot_command", "url", "email", "phone_number", "bold",
+     "italic", "underline", "strikethrough", "spoiler", "blockquote", "expandable_blockquote",
+     "code", "pre", "text_link", "text_mention", "custom_emoji"}
+)
+_ENTITY_NEEDS = {"text_link": "url", "text_mention": "user", "custom_emoji": "custom_emoji_id"}
+_URL_SCHEMES = frozenset({"http", "https", "tg"})
 _TAG = re.compile(r"<(/?)([^>\s/]*)[^>]*>")
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2}")
@@ -66,13 +75,23 @@ class Rendered:
 
     text: str
     formatting: tuple[str, ...] = ()
+    entities: tuple[dict[str, Any], ...] = ()
 
 
-def render_text(raw: object, parse_mode: str | None) -> Rendered:
-    """Parse entities and check the 1..4096 character limit."""
+def render_text(raw: object, parse_mode: str | None, entities: object = None) -> Rendered:
+    """Parse HTML or check `entities`, and check the 1..4096 character limit."""
     if not isinstance(raw, str) or not raw:
         raise bad_request("message text is empty")
-    rendered = _parse_html(raw) if (parse_mode or "").upper() == "HTML" else Rendered(raw)
+    if entities is not None and parse_mode:
+        # Telegram would take the entities and ignore parse_mode; a bot that sends both has
+        # lost track of how its text is formatted.
+        raise bad_request("can't parse entities: parse_mode and entities are both given")
+    if entities is not None:
+        rendered = Rendered(raw, *_check_entities(raw, entities))
+    elif (parse_mode or "").upper() == "HTML":
+        rendered = _parse_html(raw)
+    else:
+        rendered = Rendered(raw)
     if not rendered.text.strip():
         raise bad_request("message text is empty")
     if len(rendered.text) > MAX_TEXT:
@@ -110,6 +129,51 @@ def _parse_html(raw: str) -> Rendered:
         )
     pieces.append(raw[position:])
     return Rendered(html.unescape("".join(pieces)), tuple(formatting))
+
+
+def utf16_length(text: str) -> int:
+    """Return the length of `text` in UTF-16 code units, as Telegram counts offsets."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def utf16_slice(text: str, offset: int, length: int) -> str:
+    """Return the part of `text` an entity covers (offset and length in UTF-16 units)."""
+    units = text.encode("utf-16-le")
+    return units[2 * offset : 2 * (offset + length)].decode("utf-16-le")
+
+
+def _check_entities(text: str, raw: object) -> tuple[tuple[str, ...], tuple[dict[str, Any], ...]]:
+    """Check a MessageEntity list against the text as Telegram does: known types, whole
+    numbers, each within the text in UTF-16 code units and never splitting a character."""
+    if not isinstance(raw, list):
+        raise bad_request("can't parse entities JSON object")
+    size = utf16_length(text)
+    units = text.encode("utf-16-le")
+    checked = []
+    for entity in raw:
+        if not isinstance(entity, dict) or entity.get("type") not in _ENTITY_TYPES:
+            kind = entity.get("type") if isinstance(entity, dict) else entity
+            raise bad_request(f"can't parse entities: unsupported entity type {kind!r}")
+        offset, length = entity.get("offset"), entity.get("length")
+        if not isinstance(offset, int) or not isinstance(length, int) or isinstance(
+                offset, bool) or isinstance(length, bool):
+            raise bad_request("can't parse entities: offset and length must be integers")
+        if offset < 0 or length < 1 or offset + length > size:
+            raise bad_request(
+                f"can't parse entities: entity {entity['type']} at offset {offset} with length "
+                f"{length} is outside the text of {size} UTF-16 code units")
+        for edge in (offset, offset + length):
+            if 0 < edge < size and 0xDC00 <= int.from_bytes(units[2 * edge : 2 * edge + 2],
+                                                             "little") <= 0xDFFF:
+                raise bad_request(
+                    f"can't parse entities: entity {entity['type']} splits a character at "
+                    f"UTF-16 offset {edge}")
+        needed = _ENTITY_NEEDS.get(entity["type"])
+        if needed is not None and needed not in entity:
+            raise bad_request(f"can't parse entities: {entity['type']} needs {needed}")
+        checked.append(dict(entity))
+    formatting = tuple(f"{e['type']}:{e['offset']}:{e['length']}" for e in checked)
+    return formatting, tuple(checked)
 
 
 @dataclass(frozen=True)
@@ -150,7 +214,22 @@ def _parse_button(button: object) -> InlineButton:
         raise bad_request("BUTTON_DATA_INVALID")
     if data is None and url is None and len(button) == 1:
         raise bad_request("text buttons are unallowed in the inline keyboard")
+    if data is not None and url is not None:
+        raise bad_request("can't parse inline keyboard button: it has both url and callback_data")
+    if url is not None and not _valid_url(url):
+        raise bad_request("BUTTON_URL_INVALID")
     return InlineButton(button["text"], data, url if isinstance(url, str) else None)
+
+
+def _valid_url(url: object) -> bool:
+    """Tell whether a button's url is one Telegram opens: http(s) with a host, or tg://."""
+    if not isinstance(url, str) or any(c.isspace() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in _URL_SCHEMES and bool(parts.netloc or parts.scheme == "tg")
 
 
 def check_commands(commands: object) -> list[dict[str, str]]:

@@ -31,6 +31,7 @@ from testing.fakebot.checks import (
     check_language_code,
     parse_keyboard,
     render_text,
+    utf16_slice,
 )
 from testing.fakebot.control import add_control_routes
 from testing.fakebot.user import FakeGroup, FakeUser
@@ -124,11 +125,25 @@ class BotMessage:
     date: int = 0
     reply_markup: JSONDict | None = None
     formatting: tuple[str, ...] = ()
+    entities: tuple[JSONDict, ...] = ()
 
     @property
     def labels(self) -> list[str]:
         """Return every button label, row by row."""
         return [button.label for row in self.buttons for button in row]
+
+    def formatted(self, kind: str) -> list[str]:
+        """Return the parts of the text that entities of type `kind` cover, in order."""
+        return [utf16_slice(self.text, e["offset"], e["length"])
+                for e in self.entities if e["type"] == kind]
+
+    def button(self, label: str) -> InlineButton:
+        """Return the button with this label; LookupError when there is none."""
+        for row in self.buttons:
+            for button in row:
+                if button.label == label:
+                    return button
+        raise LookupError(f"no button {label!r} on message {self.message_id}: {self.labels}")
 
 
 @dataclass
@@ -307,6 +322,8 @@ class FakeBotApi:
             "chat": self._chats[message.chat_id].payload(), "date": message.date,
             "text": message.text,
         }
+        if message.entities:
+            payload["entities"] = list(message.entities)
         if message.reply_markup is not None:
             payload["reply_markup"] = message.reply_markup
         if message.edited:
@@ -680,14 +697,14 @@ class FakeBotApi:
     async def _send_message(self, params: JSONDict) -> JSONDict:
         chat = self._chat(params)
         parse_mode = params.get("parse_mode")
-        rendered = render_text(params.get("text"), parse_mode)
+        rendered = render_text(params.get("text"), parse_mode, params.get("entities"))
         buttons = parse_keyboard(params.get("reply_markup"))
         if self.enforce_limits:
             self.limiter.admit(chat.id, chat.type == "private", time.monotonic())
         message = BotMessage(
             self.new_message_id(chat.id), chat.id, rendered.text, buttons, parse_mode,
             date=int(time.time()), reply_markup=_inline_markup(params),
-            formatting=rendered.formatting,
+            formatting=rendered.formatting, entities=rendered.entities,
         )
         self._messages.setdefault(chat.id, []).append(message)
         return self.message_payload(message)
@@ -696,7 +713,7 @@ class FakeBotApi:
         chat = self._chat(params)
         message = self._find(chat, params, "message to edit not found")
         parse_mode = params.get("parse_mode")
-        rendered = render_text(params.get("text"), parse_mode)
+        rendered = render_text(params.get("text"), parse_mode, params.get("entities"))
         buttons = parse_keyboard(params.get("reply_markup"))
         markup = _inline_markup(params)
         if (rendered.text, rendered.formatting, markup) == (
@@ -706,6 +723,7 @@ class FakeBotApi:
         message.text, message.formatting, message.parse_mode = (
             rendered.text, rendered.formatting, parse_mode
         )
+        message.entities = rendered.entities
         message.buttons, message.reply_markup, message.edited = buttons, markup, True
         return self.message_payload(message)
 

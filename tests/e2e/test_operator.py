@@ -18,7 +18,7 @@ async def test_mydata_shows_what_is_stored_and_forget_deletes_it_after_confirmat
         user = fake_api.user(chat_id=3001)
         other = fake_api.user(chat_id=3002)
         await user.send("/mydata")
-        assert user.last_text == "I don't keep anything about this chat."
+        assert user.last_text == "I don't keep anything about this chat. Send /start to begin."
 
         await user.send("/start")
         await user.press("Commute & travel", expect="editMessageText")
@@ -27,18 +27,21 @@ async def test_mydata_shows_what_is_stored_and_forget_deletes_it_after_confirmat
         shown = user.last_text
         assert shown.startswith("Here's everything I keep about this chat (id 3001):")
         assert "• Where or how will you listen most? → Commute & travel (" in shown
+        # Where it stands, in the dialogue's words rather than its ids.
         assert "open at “How long do you usually listen in one go?”" in shown
+        assert "'hours'" not in shown
 
         await user.send("/forget")
         assert "deletes every answer and recommendation" in user.last_text
         assert user.last_buttons == ["Yes, delete it all", "No, keep it"]
         await user.press("No, keep it", expect="editMessageText")
-        assert user.last_text == "Nothing was deleted."
+        assert user.last_text == "Nothing was deleted. Carry on where you were, or send /help."
         assert bot.answers(3001) == [("use", "commute")]
 
         await user.send("/forget")
         await user.press("Yes, delete it all", expect="editMessageText")
-        assert user.last_text == "Done. Everything I kept about this chat is deleted."
+        assert user.last_text == (
+            "Done. Everything I kept about this chat is deleted. Send /start to begin again.")
         for table in ("chats", "sessions"):
             assert bot.rows(f"SELECT count(*) FROM {table} WHERE chat_id = 3001") == [(0,)]
         assert bot.rows("SELECT count(*) FROM answers") == [(0,)]
@@ -46,7 +49,7 @@ async def test_mydata_shows_what_is_stored_and_forget_deletes_it_after_confirmat
         assert bot.rows("SELECT count(*) FROM sessions WHERE chat_id = 3002") == [(1,)]
 
         await user.send("/mydata")
-        assert user.last_text == "I don't keep anything about this chat."
+        assert user.last_text == "I don't keep anything about this chat. Send /start to begin."
 
 
 async def test_stats_and_reload_answer_admins_only(fake_api: FakeBotApi, tmp_path: Path) -> None:

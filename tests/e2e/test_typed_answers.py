@@ -25,7 +25,7 @@ async def test_did_you_mean_offers_the_close_options_and_the_whole_list(
         await user.press("Show all the answers", message=asking, expect="sendMessage")
         assert user.last_text.endswith("How long do you usually listen in one go?")
         assert user.last_buttons == ["Under an hour", "1 to 3 hours", "3+ hours, most days",
-                                     "It varies"]
+                                     "It varies", "◀ Back"]
         assert bot.answers(2001) == [("use", "commute")]
 
         await user.press("1 to 3 hours", message=asking, expect="editMessageText")

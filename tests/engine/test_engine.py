@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from bot.engine import engine
-from bot.engine.model import Session, Step
+from bot.engine.model import Button, Session, Span, Step
 from tests.engine.sample import sample_dialogue
 
 NOW = 1_700_000_000.0
@@ -130,12 +130,21 @@ def test_back_returns_to_the_question_actually_asked_before() -> None:
     assert step.session.answers == ()
 
 
-def test_back_on_the_first_question_says_there_is_nothing_to_undo() -> None:
+def test_back_on_the_first_question_says_there_is_nothing_to_undo_under_it() -> None:
     session = engine.start(DIALOGUE, NOW).session
     step = engine.back(DIALOGUE, session)
-    assert step.kind == "notice"
+    assert step.kind == "question"
     assert not step.changed
-    assert "nothing to go back to" in step.reply.text
+    assert step.reply.text.startswith("This is the first question; there is nothing to go")
+    assert step.reply.text.endswith("Question 1 of 4\n\nWhere do you listen?")
+    assert labels(step) == ["At home", "At the gym", "On stage", "Not sure"]
+
+
+def test_every_question_after_the_first_has_a_back_button_that_names_it() -> None:
+    session = engine.start(DIALOGUE, NOW).session
+    assert "◀ Back" not in labels(engine.start(DIALOGUE, NOW))
+    step = press(session, "At home")
+    assert step.reply.buttons[-1] == (Button("◀ Back", "!back:sound"),)
 
 
 def test_the_result_names_outcome_reasons_runner_up_and_tips() -> None:
@@ -147,7 +156,8 @@ def test_the_result_names_outcome_reasons_runner_up_and_tips() -> None:
     assert session.finished
     assert session.outcome == "open"
     text = step.reply.text
-    assert text.startswith("My recommendation: Open-back headphones\n\nBig, airy sound.")
+    assert text.startswith("My recommendation: Open-back headphones\nBig, airy sound.\n\n")
+    assert step.reply.spans[0] == Span("bold", 0, len("My recommendation: Open-back headphones"))
     assert "because you listen at home; you like a wide stage" in text
     assert "Close runner-up: Custom IEMs." in text
     assert "• Think about where you listen." in text

@@ -398,6 +398,7 @@ FULL: Any = {
         "two": {"title": "Two", "text": "2."},
     },
     "tips": [{"id": "t", "if": {"all": [{"a": "x"}], "not": {"a": "y"}}, "text": "T."}],
+    "conflicts": [{"id": "c", "if": {"outcome": "one"}, "text": "C."}],
 }  # fmt: skip
 PLACES: dict[str, list[str | int]] = {
     "dialogue": [],
@@ -407,6 +408,7 @@ PLACES: dict[str, list[str | int]] = {
     "outcome": ["outcomes", "one"],
     "extra": ["outcomes", "one", "extras", 0],
     "tip": ["tips", 0],
+    "conflict": ["conflicts", 0],
     "texts": ["texts"],
     "vocabulary": ["vocabulary"],
     "condition": ["tips", 0, "if"],
@@ -441,3 +443,37 @@ def test_each_key_in_the_format_tables_is_read_as_the_kind_they_declare(
     problems = problems_in(write(tmp_path, yaml.safe_dump(dialogue, sort_keys=False)))
     name = "" if kind is Kind.CONDITION else repr(key)  # a condition's message names no key
     assert any(name in p.message and expected in p.message for p in problems), problems
+
+
+def test_the_result_screens_keys_are_read_into_the_model(tmp_path: Path) -> None:
+    text = """\
+id: words
+version: 1
+title: Words
+start: a
+questions:
+  a:
+    text: Which one do you like?
+    short: Liking
+    options:
+      - {id: x, label: X, scores: {one: 1}, whatif: you liked x}
+      - {id: y, label: Y, scores: {two: 1}}
+outcomes:
+  one: {title: The first one, short: first, summary: It is first., text: First. More.}
+  two: {title: Two, text: Second.}
+conflicts:
+  - id: mind
+    if: {all: [{a: x}, {outcome: one}]}
+    text: "Mind it, or take {runner_up}."
+"""
+    dialogue = load_dialogue(write(tmp_path, text))
+    question = dialogue.questions["a"]
+    assert (question.short, question.name) == ("Liking", "Liking")
+    assert [o.whatif for o in question.options] == ["you liked x", None]
+    one, two = dialogue.outcomes.values()
+    assert (one.short, one.name, one.summary) == ("first", "first", "It is first.")
+    assert (two.short, two.name, two.summary) == (None, "Two", None)
+    [conflict] = dialogue.conflicts
+    assert (conflict.id, conflict.text) == ("mind", "Mind it, or take {runner_up}.")
+    assert conflict.when == AllOf((Answered("a", frozenset({"x"})),
+                                   Recommended(frozenset({"one"}))))

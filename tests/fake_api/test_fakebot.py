@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
@@ -335,3 +335,44 @@ async def test_the_bots_profile_is_kept_per_language_and_held_to_telegrams_limit
     assert fake_api.description("ru") == "Ёмко и по делу."
     assert fake_api.description("es", short=True) == "Corto."
     assert fake_api.description() == ""
+
+
+async def test_entities_are_checked_against_the_text_in_utf16_code_units(
+    fake_api: FakeBotApi,
+) -> None:
+    fake_api.user(1201, "Ann")
+    text = "🎧 Pick: IEMs"  # the emoji takes two UTF-16 code units: "Pick" starts at 3
+    async with raw_bot(fake_api) as bot:
+        sent = await bot.send_message(1201, text, entities=[
+            MessageEntity("bold", 3, 4), MessageEntity("expandable_blockquote", 9, 4)])
+        assert [(e.type, e.offset, e.length) for e in sent.entities] == [
+            ("bold", 3, 4), ("expandable_blockquote", 9, 4)]
+        assert fake_api.messages(1201)[-1].formatted("bold") == ["Pick"]
+        refused = {
+            "past the end": [MessageEntity("bold", 9, 5)],
+            "counted in Python characters, splitting the emoji": [MessageEntity("bold", 1, 3)],
+            "of no known type": [MessageEntity("shouting", 0, 2)],
+            "empty": [MessageEntity("bold", 3, 0)],
+            "a text link without its url": [MessageEntity("text_link", 3, 4)],
+        }
+        for entities in refused.values():
+            with pytest.raises(BadRequest, match="parse entities"):
+                await bot.send_message(1201, text, entities=entities)
+        with pytest.raises(BadRequest, match="parse_mode and entities"):
+            await bot.send_message(1201, text, parse_mode=ParseMode.HTML,
+                                   entities=[MessageEntity("bold", 3, 4)])
+    assert len(fake_api.messages(1201)) == 1
+
+
+async def test_link_buttons_must_carry_a_url_telegram_opens(fake_api: FakeBotApi) -> None:
+    fake_api.user(1202, "Ann")
+    async with raw_bot(fake_api) as bot:
+        share = "https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fbot&text=My%20pick"
+        await bot.send_message(1202, "Share?", reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Share", url=share)]]))
+        assert fake_api.messages(1202)[-1].button("Share").url == share
+        for url in ("javascript:alert(1)", "https://", "t.me/share", "https://t.me/a b"):
+            with pytest.raises(BadRequest, match="Button_url_invalid"):  # PTB recases it
+                await bot.send_message(1202, "Share?", reply_markup=InlineKeyboardMarkup(
+                    [[InlineKeyboardButton("Share", url=url)]]))
+    assert len(fake_api.messages(1202)) == 1

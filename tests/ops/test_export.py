@@ -38,7 +38,7 @@ def test_csv_has_a_row_per_finished_session_with_a_column_per_question(
     rows = csv_rows(usage_db, dialogue)
     assert list(rows[0]) == [
         "chat_id", "session_id", "dialogue_id", "dialogue_version", "language", "started_at",
-        "finished_at", "outcome", "outcome_title", *QUESTIONS, "answers",
+        "finished_at", "outcome", "outcome_title", *QUESTIONS, "answers", "earlier",
     ]
     # Oldest finish first: chat 6 (20 days ago), 1, 2 and 3's second session.
     assert [row["chat_id"] for row in rows] == ["6", "1", "2", "3"]
@@ -78,7 +78,7 @@ def test_jsonl_keeps_the_answers_in_order_and_since_counts_finishing_time(
     home = records[1]
     assert list(home) == [
         "chat_id", "session_id", "dialogue_id", "dialogue_version", "language", "started_at",
-        "finished_at", "outcome", "outcome_title", "answers",
+        "finished_at", "outcome", "outcome_title", "answers", "earlier",
     ]
     assert home["language"] == "ru"  # chat 2 answered in Russian
     assert home["outcome"] == "open_back"

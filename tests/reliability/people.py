@@ -77,8 +77,11 @@ def question_number(text: str) -> int | None:
 
 
 def is_result(dialogue: Dialogue, text: str) -> bool:
-    """Return whether `text` is a recommendation."""
-    return text.startswith(dialogue.texts.result_heading.partition("{")[0])
+    """Return whether `text` is a recommendation: a pick, or a close call between two."""
+    texts = dialogue.texts
+    return text.startswith((texts.result_heading.partition("{")[0],
+                            texts.close_heading.partition("{")[0],
+                            texts.thin_heading.partition("{")[0]))
 
 
 async def press_through(

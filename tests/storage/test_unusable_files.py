@@ -24,16 +24,17 @@ async def populated(path: Path) -> None:
 
 async def test_a_newer_schema_is_refused_and_left_alone(db_path: Path) -> None:
     await populated(db_path)
-    write_rows(db_path, f"PRAGMA user_version = {schema.LATEST + 1}")
+    newer = schema.LATEST + 1
+    write_rows(db_path, f"PRAGMA user_version = {newer}")
 
     with pytest.raises(StorageError) as caught:
         await SqliteStore.open(db_path)
 
     assert str(caught.value) == (
-        f"{db_path} has schema version {schema.LATEST + 1}, newer than this bot's "
-        f"{schema.LATEST}; upgrade the bot or point DATABASE_PATH at another file"
+        f"{db_path} has schema version {newer}, newer than this bot's {schema.LATEST}; upgrade"
+        " the bot or point DATABASE_PATH at another file"
     )
-    assert read_rows(db_path, "PRAGMA user_version") == [(schema.LATEST + 1,)]
+    assert read_rows(db_path, "PRAGMA user_version") == [(newer,)]
     assert read_rows(db_path, "SELECT chat_id, status FROM sessions") == [(CHAT, "active")]
 
 

@@ -27,3 +27,15 @@ def connect_read_only(db_path: Path) -> sqlite3.Connection:
         conn.close()
         raise StorageError(f"{db_path} is not the advisor's database: it has no sessions table")
     return conn
+
+
+def before_versions(conn: sqlite3.Connection, query: str) -> str:
+    """Return `query` as it reads a database this bot has not opened since an older schema:
+    from before sessions had versions (schema 5), every session its own first version; from
+    before languages were kept (schema 4), every session in the dialogue's own language."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(sessions)")}
+    if "origin" not in columns:
+        query = query.replace("coalesce(origin, id)", "id")
+    if "language" not in columns:
+        query = query.replace("l.language", "NULL").replace("s.language", "NULL")
+    return query

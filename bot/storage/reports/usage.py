@@ -1,6 +1,7 @@
 """The counts `stats` is made of, for the sessions of one dialogue started in a period.
 
-Every query scans the sessions of the period once; no index beyond the schema's is needed.
+Every query scans the sessions of the period once, grouping a session's versions (see
+`_LINEAGES`); no index beyond the schema's is needed.
 """
 
 from __future__ import annotations
@@ -9,37 +10,51 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bot.storage.reports.readonly import connect_read_only
+from bot.storage.reports.readonly import before_versions, connect_read_only
 
-_PERIOD = "dialogue_id = :dialogue AND started_at >= :since"
-_ABANDONED = "(status = 'restarted' OR (status = 'active' AND updated_at < :idle_before))"
+# A session changed after the fact is stored in versions sharing its first version's id
+# (`origin`) and start: each lineage counts once. It finished if any version did, and is
+# counted with the outcome of its latest finished version and the time to its first result;
+# an unfinished one stands where its latest version stands.
+_LINEAGES = (
+    "WITH versions AS (SELECT id, coalesce(origin, id) AS lineage, status, started_at,"
+    " finished_at FROM sessions WHERE dialogue_id = :dialogue AND started_at >= :since),"
+    " lineages AS (SELECT lineage, max(id) AS latest, max(status = 'finished') AS done,"
+    " max(CASE WHEN status = 'finished' THEN id END) AS last_done,"
+    " min(finished_at) AS first_finished, min(started_at) AS started_at"
+    " FROM versions GROUP BY lineage)"
+)
+_ABANDONED = (
+    "(l.status = 'restarted' OR (l.status = 'active' AND l.updated_at < :idle_before))"
+)
 _TOTALS = (
-    "SELECT count(*), coalesce(sum(status = 'finished'), 0),"
-    " coalesce(sum(status = 'restarted'), 0),"
-    " coalesce(sum(status = 'active' AND updated_at < :idle_before), 0)"
-    f" FROM sessions WHERE {_PERIOD}"
+    f"{_LINEAGES} SELECT count(*), coalesce(sum(done), 0),"
+    " coalesce(sum(NOT done AND l.status = 'restarted'), 0),"
+    " coalesce(sum(NOT done AND l.status = 'active' AND l.updated_at < :idle_before), 0)"
+    " FROM lineages JOIN sessions AS l ON l.id = lineages.latest"
 )
 _ANSWERED = (
-    "SELECT a.question_id, count(DISTINCT a.session_id)"
-    " FROM answers AS a JOIN sessions AS s ON s.id = a.session_id"
-    " WHERE s.dialogue_id = :dialogue AND s.started_at >= :since GROUP BY a.question_id"
+    f"{_LINEAGES} SELECT a.question_id, count(DISTINCT v.lineage)"
+    " FROM answers AS a JOIN versions AS v ON v.id = a.session_id GROUP BY a.question_id"
 )
 _WAITING = (
-    f"SELECT current_question, count(*), sum({_ABANDONED}) FROM sessions"
-    f" WHERE {_PERIOD} AND status != 'finished' GROUP BY current_question"
+    f"{_LINEAGES} SELECT l.current_question, count(*), sum({_ABANDONED})"
+    " FROM lineages JOIN sessions AS l ON l.id = lineages.latest WHERE NOT done"
+    " GROUP BY l.current_question"
 )
 _OUTCOMES = (
-    f"SELECT outcome, count(*) FROM sessions WHERE {_PERIOD} AND status = 'finished'"
-    " GROUP BY outcome"
+    f"{_LINEAGES} SELECT s.outcome, count(*) FROM lineages"
+    " JOIN sessions AS s ON s.id = lineages.last_done WHERE done GROUP BY s.outcome"
 )
 _LANGUAGES = (
-    # Sessions stored before languages were kept were in the dialogue's own language.
-    f"SELECT coalesce(language, :language), count(*) FROM sessions WHERE {_PERIOD} GROUP BY 1"
+    # A session counts in the language of its latest version; sessions stored before
+    # languages were kept were in the dialogue's own.
+    f"{_LINEAGES} SELECT coalesce(l.language, :language), count(*) FROM lineages"
+    " JOIN sessions AS l ON l.id = lineages.latest GROUP BY 1"
 )
-_DURATIONS = (
-    f"SELECT finished_at - started_at FROM sessions WHERE {_PERIOD} AND status = 'finished'"
-)
+_DURATIONS = f"{_LINEAGES} SELECT first_finished - started_at FROM lineages WHERE done"
 
 
 @dataclass(frozen=True)
@@ -47,7 +62,8 @@ class UsageCounts:
     """How the sessions of a period went, as stored; bot.ops.stats makes the report of it.
 
     A session is idle when it is still active but unchanged since `idle_before`; abandoned
-    when restarted or idle.
+    when restarted or idle. A session stored in versions (answers changed after the fact)
+    counts once: see `_LINEAGES`.
     """
 
     started: int
@@ -90,16 +106,16 @@ def read_usage(
 
 
 def _counts(conn: sqlite3.Connection, params: Mapping[str, object]) -> UsageCounts:
-    started, finished, restarted, idle = conn.execute(_TOTALS, params).fetchone()
-    waiting = {
-        question: (count, stopped)
-        for question, count, stopped in conn.execute(_WAITING, params)
-    }
+    def rows(query: str) -> list[Any]:
+        return conn.execute(before_versions(conn, query), params).fetchall()
+
+    [(started, finished, restarted, idle)] = rows(_TOTALS)
+    waiting = {question: (count, stopped) for question, count, stopped in rows(_WAITING)}
     return UsageCounts(
         started, finished, restarted, idle,
-        answered=dict(conn.execute(_ANSWERED, params).fetchall()),
+        answered=dict(rows(_ANSWERED)),
         waiting=waiting,
-        outcomes=conn.execute(_OUTCOMES, params).fetchall(),
-        durations=[row[0] for row in conn.execute(_DURATIONS, params)],
-        languages=conn.execute(_LANGUAGES, params).fetchall(),
+        outcomes=rows(_OUTCOMES),
+        durations=[row[0] for row in rows(_DURATIONS)],
+        languages=rows(_LANGUAGES),
     )

@@ -20,7 +20,8 @@ SESSION = (
     "SELECT listed.id, listed.chat_id, listed.dialogue_id, listed.dialogue_version,"
     " listed.current_question, listed.status, listed.outcome, listed.started_at,"
     " listed.updated_at, listed.finished_at, last.*, listed.shown, listed.language,"
-    " (SELECT language FROM chats WHERE chat_id = listed.chat_id) FROM sessions AS listed"
+    " (SELECT language FROM chats WHERE chat_id = listed.chat_id), listed.revises,"
+    " listed.origin FROM sessions AS listed"
     f" JOIN ({CHAT_LAST_UPDATE}) AS last"
 )
 # The chat's latest session; both find the chat's few sessions through sessions_by_chat.
@@ -59,6 +60,17 @@ ADD_SESSION = (
     " status, outcome, started_at, updated_at, finished_at, last_update_id,"
     " last_update_at, shown, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, -1, ?)"
 )
+ADD_VERSION = (
+    "INSERT INTO sessions (chat_id, dialogue_id, dialogue_version, current_question,"
+    " status, outcome, started_at, updated_at, finished_at, last_update_id,"
+    " last_update_at, shown, language, revises, origin)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, -1, ?, ?, ?)"
+)
+SUPERSEDE = (
+    # An open version a newer one carries on from (a finished one stays finished).
+    "UPDATE sessions SET status = 'restarted', updated_at = ? WHERE id = ? AND status = 'active'"
+)
+REVISED = "SELECT status, outcome, revises FROM sessions WHERE id = ?"
 ADD_ANSWER = (
     "INSERT INTO answers (session_id, position, question_id, option_id, answered_at)"
     " VALUES (?, ?, ?, ?, ?)"

@@ -118,6 +118,16 @@ class SqliteStore:
             lambda saved: self._sessions.put(saved.chat_id, saved),
         )
 
+    async def revise(
+        self, stored: StoredSession, session: Session, *, update_id: int | None = None
+    ) -> StoredSession:
+        """Store `session` as a new version of `stored`, the chat's current session."""
+        return await self._commits.write(
+            stored.chat_id,
+            lambda conn: tx.revise_session(conn, self._clock, stored, session, update_id),
+            lambda saved: self._sessions.put(saved.chat_id, saved),
+        )
+
     async def last_update_id(self, chat_id: int) -> int | None:
         """Return the id of the last update whose effect was stored for the chat, or None."""
         return await self._connection.read(lambda conn: tx.last_update(conn, chat_id)[0])

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
-from bot.engine.model import Answer, Session
+from bot.engine.model import Answer, Revision, Session
 from bot.storage.base import NOT_SHOWN, StoredSession, settled, status_of
 from bot.storage.sqlite import statements as sql
 
@@ -71,7 +72,37 @@ def save_session(
     ).fetchall()  # all: the statement must finish before COMMIT
     conn.execute(sql.REACTIVATE, (now, chat_id))
     return StoredSession(stored.id, chat_id, session, status_of(session), now, last_update_id,
-                         last_update_at, NOT_SHOWN, stored.chosen_language)
+                         last_update_at, NOT_SHOWN, stored.chosen_language, stored.revises,
+                         stored.origin)
+
+
+def revise_session(
+    conn: sqlite3.Connection,
+    clock: Clock,
+    stored: StoredSession,
+    session: Session,
+    update_id: int | None,
+) -> StoredSession:
+    """Store `session` as a new version of `stored`, which must be the chat's latest."""
+    chat_id = _latest_chat_of(conn, stored)
+    now = clock()
+    last_update_id, last_update_at = (
+        (update_id, now) if update_id is not None else last_update(conn, chat_id))
+    conn.execute(sql.SUPERSEDE, (now, stored.id))
+    session = settled(session, now)
+    origin = stored.origin or stored.id
+    cursor = conn.execute(
+        sql.ADD_VERSION,
+        (chat_id, session.dialogue, session.version, session.current, status_of(session),
+         session.outcome, session.started_at, now, session.finished_at, last_update_id,
+         last_update_at, session.language or None, stored.id, origin),
+    )
+    version_id = cursor.lastrowid
+    assert version_id is not None  # an INSERT into a rowid table always sets it
+    _add_answers(conn, version_id, 0, session.answers)
+    conn.execute(sql.REACTIVATE, (now, chat_id))
+    return StoredSession(version_id, chat_id, session, status_of(session), now, last_update_id,
+                         last_update_at, NOT_SHOWN, stored.chosen_language, stored.id, origin)
 
 
 def _latest_chat_of(conn: sqlite3.Connection, stored: StoredSession) -> int:
@@ -98,7 +129,26 @@ def latest(conn: sqlite3.Connection, query: str, chat_id: int) -> StoredSession 
     if found is None:
         return None
     answers = [Answer(*answer) for answer in conn.execute(sql.ANSWERS, (found[0],))]
-    return _stored(found, answers)
+    stored = _stored(found, answers)
+    if stored.revises is None:
+        return stored
+    revising = _revising(conn, stored.revises)
+    return replace(stored, session=replace(stored.session, revising=revising))
+
+
+def _revising(conn: sqlite3.Connection, revised: int) -> Revision:
+    """Return what a version that changed answers of version `revised` is changing: its
+    answers, then those an open `revised` still carried from the version before it."""
+    answers: list[Answer] = []
+    outcome: str | None = None
+    while True:
+        status, outcome, earlier = conn.execute(sql.REVISED, (revised,)).fetchone()
+        asked = {answer.question for answer in answers}
+        answers += [Answer(*row) for row in conn.execute(sql.ANSWERS, (revised,))
+                    if row[0] not in asked]
+        if status == "finished" or earlier is None:
+            return Revision(tuple(answers), outcome)
+        revised = earlier
 
 
 def history(conn: sqlite3.Connection, chat_id: int) -> list[StoredSession]:
@@ -162,13 +212,14 @@ def forget(conn: sqlite3.Connection, chat_id: int) -> int:
 
 def _stored(row: Sequence[Any], answers: Iterable[Answer]) -> StoredSession:
     (session_id, chat_id, dialogue, version, current, status, outcome, started_at,
-     updated_at, finished_at, last_update_id, last_update_at, shown, language, chosen) = row
+     updated_at, finished_at, last_update_id, last_update_at, shown, language, chosen,
+     revises, origin) = row
     session = Session(
         dialogue, version, current, tuple(answers), outcome, started_at, finished_at,
         language or "",
     )
     return StoredSession(session_id, chat_id, session, status, updated_at, last_update_id,
-                         last_update_at, shown, chosen)
+                         last_update_at, shown, chosen, revises, origin)
 
 
 def _add_answers(
