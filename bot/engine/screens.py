@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.engine import actions, counterfactual, rules
-from bot.engine.advice import Advice, advice_for, reasons_for
+from bot.engine.advice import Advice, advice_for, listed, reasons_for
 from bot.engine.compose import Composer, Piece
 from bot.engine.counterfactual import Change
 from bot.engine.explain import Thin, WhyNot, conflicts, thin_evidence
@@ -103,7 +103,7 @@ def close_call_reply(
     composer.paragraph(*pieces)
     composer.paragraph(*lines[:1])
     if thin.deciding:
-        named = _listed(dialogue, [f"“{question.name}”" for question in thin.deciding])
+        named = listed(dialogue, [f"“{question.name}”" for question in thin.deciding])
         composer.paragraph(texts.close_decide.format(questions=named))
     composer.quote([*lines[1:], *(f"{o.title}: {o.text}" for o in (thin.first, thin.second)),
                     _tips(dialogue, advice)])
@@ -118,13 +118,6 @@ def _tips(dialogue: Dialogue, advice: Advice) -> str:
     if not advice.tips:
         return ""
     return f"{dialogue.texts.tips_heading}\n{_bullets(tuple(t.text for t in advice.tips))}"
-
-
-def _listed(dialogue: Dialogue, items: list[str]) -> str:
-    """Return items as a list in words: "a", "a and b", "a, b and c"."""
-    if len(items) < 2:
-        return "".join(items)
-    return dialogue.texts.list_and.format(rest=", ".join(items[:-1]), last=items[-1])
 
 
 # Buttons -------------------------------------------------------------------------------------
@@ -224,11 +217,16 @@ def whatif_line(dialogue: Dialogue, change: Change) -> str:
     phrases = []
     for question_id, option_id in change.changed:
         question = dialogue.questions[question_id]
-        option = question.option(option_id)
-        assert option is not None  # the search only gives options of the question
+        option = question.choice(option_id)
+        assert option is not None  # the search only gives answers the question takes
+        picks = question.picks(option_id)
+        if len(picks) > 1 and all(pick.whatif for pick in picks):
+            # A set at a multiple question: "you wore glasses and your ears got hot".
+            phrases.append(listed(dialogue, [pick.whatif or "" for pick in picks]))
+            continue
         phrases.append(option.whatif or texts.whatif_answer.format(question=question.name,
                                                                    label=option.label))
-    return texts.whatif_line.format(changes=_listed(dialogue, phrases),
+    return texts.whatif_line.format(changes=listed(dialogue, phrases),
                                     title=dialogue.outcomes[change.outcome].title)
 
 
@@ -244,7 +242,7 @@ def changed_line(
         if previous is None or was is None or was == option_id:
             continue
         question = dialogue.questions[question_id]
-        then, now = question.option(was), question.option(option_id)
+        then, now = question.choice(was), question.choice(option_id)
         template = dialogue.texts.changed if previous != outcome else dialogue.texts.changed_same
         return template.format(
             question=question.name, old=then.label if then else was,
@@ -258,7 +256,7 @@ def change_list(dialogue: Dialogue, session: Session) -> Reply:
     rows = []
     for answer in session.answers:
         question = dialogue.questions[answer.question]
-        option = question.option(answer.option)
+        option = question.choice(answer.option)
         label = option.label if option else answer.option
         rows.append((Button(texts.change_item.format(question=question.name, label=label),
                             actions.action(actions.CHANGE, question.id)),))

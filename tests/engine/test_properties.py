@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import DEFAULT_DIALOGUE
-from bot.engine import ahead, callback_data, engine, rules
+from bot.engine import ahead, asking, callback_data, engine, rules
 from bot.engine.loader import load_dialogue
 from bot.engine.model import END, TEXT_LIMIT, Session, Step
 
@@ -133,7 +133,7 @@ def check(before: Session | None, action: Action, step: Step) -> None:
     if session.finished:
         assert session.outcome in DIALOGUE.outcomes
     else:
-        number, total = engine.progress(DIALOGUE, session)
+        number, total = asking.progress(DIALOGUE, session)
         assert 1 <= number <= total
         assert number == len(session.answers) + 1
         # The count of questions left is cached per dialogue; it must match walking the path.
