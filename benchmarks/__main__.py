@@ -1,9 +1,11 @@
-"""`python -m benchmarks [--quick] [--json PATH] [--markdown PATH]`: ours beside the usual way.
+"""`python -m benchmarks [--quick] [--only PART] [--json PATH] [--markdown PATH]`: ours beside
+the usual way.
 
 Runs, in this order: in process (network stubbed), growth with many chats stored, start-up,
-and end to end against the fake Bot API. Prints a Markdown table; with --json, writes every row
-and raw result; with --markdown, writes docs/performance.md whole from its template
-(benchmarks/performance.md.in) and this run. Progress goes to stderr.
+end to end against the fake Bot API, end to end at Telegram's limit (a round trip on every call,
+the limits enforced) and at a paid-broadcast budget. Prints a Markdown table; with --json,
+writes every row and raw result; with --markdown, writes docs/performance.md whole from its
+template (benchmarks/performance.md.in) and this run. Progress goes to stderr.
 Timings are only compared within one run: the machine may be shared and noisy.
 """
 
@@ -21,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import endtoend, growth, inprocess, page
+from benchmarks import atlimit, endtoend, growth, inprocess, page
 from benchmarks.report import Row, as_json, number, table, times
 
 Sections = list[tuple[str, list[Row]]]
@@ -43,6 +45,9 @@ class Plan:
     growth_people: int
     growth_rounds: int
     baseline_sizes: tuple[tuple[int, int], ...]  # (chats stored, people that then come)
+    limit_sizes: tuple[tuple[int, float], ...]  # (people at once, seconds), the last overloads
+    paid_people: int
+    paid_seconds: float
 
 
 FULL = Plan(
@@ -50,13 +55,16 @@ FULL = Plan(
     capacity_seconds=30.0, latency_rate=200.0, latency_seconds=20.0, think_seconds=1.0,
     ours_sizes=(1_000, 100_000, 1_000_000), growth_people=1000, growth_rounds=5,
     baseline_sizes=((1_000, 300), (100_000, 10)),
+    limit_sizes=((1, 20.0), (60, 45.0), (500, 45.0)), paid_people=1500, paid_seconds=30.0,
 )
 QUICK = Plan(
     in_process_people=50, sequential_people=10, rounds=3, capacity_people=50,
     capacity_seconds=3.0, latency_rate=200.0, latency_seconds=2.0, think_seconds=0.5,
     ours_sizes=(1_000, 100_000), growth_people=100, growth_rounds=3,
     baseline_sizes=((1_000, 100), (10_000, 10)),
+    limit_sizes=((1, 6.0), (20, 8.0), (100, 8.0)), paid_people=200, paid_seconds=6.0,
 )
+PARTS = ("in-process", "growth", "end-to-end", "limits", "paid")
 KINDS = ("ours", "baseline", "baseline-aiohttp")
 """Ours runs on its own transport (aiohttp); the baseline on PTB's default (httpx) and, so that
 the ratio compares dialogue and storage work alone, on ours too."""
@@ -243,35 +251,83 @@ def _losses(what: str, runs: dict[str, dict[str, Any]]) -> Row:
                met=ours["lost"] == 0 and ours["out_of_order"] == 0)
 
 
+# At Telegram's limit -----------------------------------------------------------------------------
+
+
+LIMIT_CONTENDERS = (
+    atlimit.Contender("ours", "ours", ("FLOOD_CONTROL=on",)),
+    atlimit.Contender("baseline", "baseline-paced"),
+)
+
+
+async def _at_limit(plan: Plan, raw: dict[str, Any]) -> list[Row]:
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    rows: list[Row] = []
+    for people, seconds in plan.limit_sizes:
+        runs: dict[str, dict[str, Any]] = {}
+        for contender in LIMIT_CONTENDERS:
+            _say(f"at the limit: {contender.name}, {people} people for {seconds:g} s")
+            runs[contender.name] = await atlimit.run(contender, people, seconds)
+        found[str(people)] = runs
+        rows += atlimit.rows(people, runs, overload=people == plan.limit_sizes[-1][0])
+    raw["at_limit"] = found
+    return rows
+
+
+async def _paid(plan: Plan, raw: dict[str, Any]) -> list[Row]:
+    ours = atlimit.Contender(
+        "ours", "ours", ("FLOOD_CONTROL=on", f"SEND_RATE={atlimit.PAID_BUDGET}"))
+    _say(f"paid broadcasts: {plan.paid_people} people for {plan.paid_seconds:g} s")
+    run = await atlimit.run(ours, plan.paid_people, plan.paid_seconds, think=0.5,
+                            budget=atlimit.PAID_BUDGET)
+    raw["paid"] = run
+    return atlimit.paid_rows(plan.paid_people, run)
+
+
 # The run ----------------------------------------------------------------------------------------
 
 
-async def _run(plan: Plan) -> tuple[Sections, dict[str, Any]]:
+async def _run(plan: Plan, parts: tuple[str, ...]) -> tuple[Sections, dict[str, Any]]:
     raw: dict[str, Any] = {}
-    sections: Sections = [("In process, network stubbed", await _in_process(plan, raw))]
-    growth_rows, startup_rows = await _growth(plan, raw)
-    sections.append(("Growth: chats already stored (ours: SQLite; baseline: pickle)",
-                     growth_rows))
-    sections.append(("Start-up", startup_rows))
-    sections.append(("End to end: the bot polling the fake Bot API in another process",
-                     await _end_to_end(plan, raw)))
+    sections: Sections = []
+    if "in-process" in parts:
+        sections.append(("In process, network stubbed", await _in_process(plan, raw)))
+    if "growth" in parts:
+        growth_rows, startup_rows = await _growth(plan, raw)
+        sections.append(("Growth: chats already stored (ours: SQLite; baseline: pickle)",
+                         growth_rows))
+        sections.append(("Start-up", startup_rows))
+    if "end-to-end" in parts:
+        sections.append(("End to end: the bot polling the fake Bot API in another process",
+                         await _end_to_end(plan, raw)))
+    if "limits" in parts:
+        sections.append((f"At Telegram's limit: {atlimit.ROUND_TRIP * 1000:g} ms round trip,"
+                         f" {atlimit.BUDGET} messages a second, other: ours in the other"
+                         " reply mode", await _at_limit(plan, raw)))
+    if "paid" in parts:
+        sections.append((f"Paid broadcasts: {atlimit.PAID_BUDGET:,} messages a second, the"
+                         " same round trip", await _paid(plan, raw)))
     return sections, raw
 
 
 def main() -> None:
     """Run the benchmarks, print the table, and write the JSON and the page when asked."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes: under a minute")
+    parser.add_argument("--quick", action="store_true", help="small sizes: two minutes or so")
+    parser.add_argument("--only", choices=PARTS, action="append", metavar="PART",
+                        help=f"run only this part (again for more): {', '.join(PARTS)}")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results here")
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="write the performance"
                         " page here (docs/performance.md), from benchmarks/performance.md.in")
     arguments = parser.parse_args()
     template = page.TEMPLATE.read_text(encoding="utf-8") if arguments.markdown else ""
     if arguments.markdown:
-        page.check(template)  # before the run, not after five minutes of it
+        page.check(template)  # before the run, not after fifteen minutes of it
+        if arguments.only:
+            parser.error("--markdown writes the whole page: run every part")
     plan = QUICK if arguments.quick else FULL
     began = time.perf_counter()
-    sections, raw = asyncio.run(_run(plan))
+    sections, raw = asyncio.run(_run(plan, tuple(arguments.only or PARTS)))
     elapsed = time.perf_counter() - began
     mode = "--quick" if arguments.quick else "full"
     sys.stdout.write(f"{table(sections)}\n\n{mode} run, {elapsed:.0f} s, Python "
