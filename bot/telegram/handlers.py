@@ -28,6 +28,7 @@ from bot.advisor import Advisor, Turn
 from bot.engine import callback_data
 from bot.engine.model import Reply, Texts
 from bot.telegram.botapi import advisor_bot
+from bot.telegram.flood import NotSentError, cosmetic
 
 log = logging.getLogger(__name__)
 
@@ -141,17 +142,26 @@ class TelegramFrontEnd:
             await _answer(query, turn.reply.text or None)
             return
         # The spinner stops as soon as the answer is stored, and a slow or hanging answer
-        # never holds back the next question: the two go out side by side.
+        # never holds back the next question: the two go out side by side. Flood control
+        # queues the reply and lets the chat's next update be handled meanwhile.
         answering = asyncio.ensure_future(_answer(query, None))
         try:
-            # The next question goes out before the pressed one loses its buttons: should the
-            # bot stop in between, the person still has buttons to press (the Advisor's
-            # lost-reply rule then shows the question they missed).
-            sent = await self._send(context, message.chat.id, turn.reply, turn.session_id)
-            if sent and turn.marked:
-                await _edit(context, message, turn.marked)
+            await self._reply_to_press(context, message, turn)
         finally:
             await answering
+
+    async def _reply_to_press(self, context: Context, message: Message, turn: Turn) -> None:
+        """Send what comes after a press, then mark the choice on the pressed message.
+
+        The next question goes out before the pressed one loses its buttons: should the bot
+        stop in between, the person still has buttons to press (the Advisor's lost-reply rule
+        then shows the question they missed). The mark is cosmetic: it waits behind replies
+        and is dropped when stale.
+        """
+        sent = await self._send(context, message.chat.id, turn.reply, turn.session_id)
+        if sent and turn.marked:
+            with cosmetic():  # after replies; dropped when stale or stopping
+                await _edit(context, message, turn.marked)
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the failure with its traceback and tell the person how to go on."""
@@ -159,6 +169,9 @@ class TelegramFrontEnd:
             update.effective_chat) else None
         if isinstance(context.error, Forbidden) and chat_id is not None:
             await self._blocked(chat_id, context.error)
+            return
+        if isinstance(context.error, NotSentError):
+            _not_sent(chat_id, context.error)
             return
         log.error("update failed in chat %s", chat_id, exc_info=context.error)
         if isinstance(update, Update) and update.callback_query is not None:
@@ -199,6 +212,9 @@ class TelegramFrontEnd:
                 chat_id, reply.text, keyboard(reply, session_id))
         except Forbidden as error:
             await self._blocked(chat_id, error)
+            return False
+        except NotSentError as error:
+            _not_sent(chat_id, error)
             return False
         return True
 
@@ -259,3 +275,11 @@ async def _edit(context: Context, message: Message, text: str) -> None:
         # A double press or a re-delivered update finds the message already edited.
         if "not modified" not in str(error).lower():
             raise
+    except NotSentError as error:  # stale, or the bot stopping: the buttons stay, harmless
+        log.debug("chat %s: choice not marked (%s)", message.chat.id, error)
+
+
+def _not_sent(chat_id: int | None, error: NotSentError) -> None:
+    """A reply flood control gave up on while stopping: the answer is stored, and the
+    person's next press (or /start) shows where they stand."""
+    log.info("chat %s: reply %s", chat_id, error)

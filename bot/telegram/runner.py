@@ -2,9 +2,12 @@
 
 Stopping is graceful and bounded: no new updates are taken, the ones in flight are finished,
 polling confirms its offset with one last getUpdates, the database is closed, and the process
-exits 0. A `Watchdog` ends the process with `EXIT_STOP_TIMEOUT` if that takes longer than
-STOP_TIMEOUT seconds (a send stuck on the network, say); Telegram then re-delivers whatever
-was not confirmed, and the advisor's update ids keep it from being handled twice.
+exits 0. Flood control drops its cosmetic edits at once and gives up on replies still waiting
+at half of STOP_TIMEOUT (their answers are stored: the next press shows them), so that pacing
+cannot hold the stop past it. A `Watchdog` ends the process with `EXIT_STOP_TIMEOUT` if it
+takes longer than STOP_TIMEOUT seconds all the same (a send stuck on the network, say);
+Telegram then re-delivers whatever was not confirmed, and the advisor's update ids keep it
+from being handled twice.
 """
 
 from __future__ import annotations
@@ -190,9 +193,21 @@ async def serve(settings: Settings) -> None:
             )
             async with _reload_on_hangup(advisor, settings), updates:
                 await stop.wait()
+                stopping(app, settings.stop_timeout)
     finally:
         watchdog.disarm()
     log.info("stopped cleanly")
+
+
+def stopping(app: App, stop_timeout: float) -> None:
+    """Tell flood control the bot is stopping: nothing paced may hold the stop past its time.
+
+    Replies still waiting at half of `stop_timeout` are given up, which leaves the other half
+    for the last requests on their way, confirming the offset and closing the database.
+    """
+    limiter = app.bot.rate_limiter
+    if isinstance(limiter, FloodControl):
+        limiter.give_up_after(stop_timeout / 2)
 
 
 @asynccontextmanager
