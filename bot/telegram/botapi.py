@@ -35,21 +35,28 @@ log = logging.getLogger(__name__)
 class AdvisorBot(ExtBot[None]):
     """The bot the Application runs; see the module's docstring for why."""
 
-    def __init__(self, token: str, **kwargs: Any) -> None:
-        """Take ExtBot's arguments; `get_updates_request` sets how long a poll may read."""
+    def __init__(self, token: str, *, paid_broadcasts: bool = False, **kwargs: Any) -> None:
+        """Take ExtBot's arguments; `get_updates_request` sets how long a poll may read.
+
+        `paid_broadcasts`: send messages with `allow_paid_broadcast`, which lets a bot that
+        qualifies send up to 1,000 a second, for Stars (SEND_RATE above 30).
+        """
         super().__init__(token, **kwargs)
         polls: BaseRequest | None = kwargs.get("get_updates_request")
         self._poll_read_timeout = (polls.read_timeout if polls is not None else None) or 5.0
+        self._paid = True if paid_broadcasts else None  # None: left out of the request
 
     async def send_text(self, chat_id: int, text: str, markup: str | None = None) -> None:
         """Send a plain-text message, with an inline keyboard (the Bot API's JSON) when given."""
         await self._post("sendMessage", {"chat_id": chat_id, "text": text,
-                                         "reply_markup": markup})
+                                         "reply_markup": markup,
+                                         "allow_paid_broadcast": self._paid})
 
-    async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
-        """Replace a message's text; its buttons go, as with editMessageText without markup."""
+    async def edit_text(self, chat_id: int, message_id: int, text: str,
+                        markup: str | None = None) -> None:
+        """Replace a message's text and its buttons (none unless `markup` gives them)."""
         await self._post("editMessageText", {"chat_id": chat_id, "message_id": message_id,
-                                             "text": text})
+                                             "text": text, "reply_markup": markup})
 
     async def get_updates(
         self,

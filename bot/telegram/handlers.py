@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot.advisor import Advisor, Turn
+from bot.config import DEFAULT_REPLY_MODE
 from bot.engine import callback_data
 from bot.engine.model import Reply, Texts
 from bot.telegram.botapi import advisor_bot
@@ -39,6 +40,8 @@ NEW_MESSAGE = filters.UpdateType.MESSAGE
 PRIVATE = filters.ChatType.PRIVATE
 ANSWER_TIMEOUT = 2.0
 """Seconds an answerCallbackQuery may take (each attempt; see delivery.ATTEMPTS_FOR)."""
+MAX_TEXT = 4096
+"""Telegram's longest message, in UTF-16 code units (plain text: no entities to parse)."""
 
 
 def keyboard(reply: Reply, session_id: int | None) -> str | None:
@@ -54,11 +57,27 @@ def keyboard(reply: Reply, session_id: int | None) -> str | None:
     return json.dumps({"inline_keyboard": rows})
 
 
-class TelegramFrontEnd:
-    """The advisor's Telegram handlers, installed on a PTB Application."""
+def compacted(marked: str, reply: Reply) -> Reply | None:
+    """Return the pressed question's message made into the reply, the choice on top, or None
+    when the two do not fit in one message (compact mode)."""
+    text = f"{marked}\n\n{reply.text}"
+    if len(text.encode("utf-16-le")) // 2 > MAX_TEXT:
+        return None
+    return Reply(text, reply.buttons)
 
-    def __init__(self, advisor: Advisor) -> None:
+
+class TelegramFrontEnd:
+    """The advisor's Telegram handlers, installed on a PTB Application.
+
+    `reply_mode` (REPLY_MODE): "compact" answers a press by editing its message into what
+    comes next, the choice shown on top (one message); "separate" sends what comes next and
+    then marks the choice on the pressed message (two, the mark cosmetic: it waits behind
+    replies and is dropped when stale).
+    """
+
+    def __init__(self, advisor: Advisor, *, reply_mode: str = DEFAULT_REPLY_MODE) -> None:
         self.advisor = advisor
+        self.compact = reply_mode == "compact"
 
     @property
     def texts(self) -> Texts:
@@ -151,17 +170,39 @@ class TelegramFrontEnd:
             await answering
 
     async def _reply_to_press(self, context: Context, message: Message, turn: Turn) -> None:
-        """Send what comes after a press, then mark the choice on the pressed message.
+        """Show what comes after a press, and the choice made, in the reply mode's way.
 
-        The next question goes out before the pressed one loses its buttons: should the bot
-        stop in between, the person still has buttons to press (the Advisor's lost-reply rule
-        then shows the question they missed). The mark is cosmetic: it waits behind replies
-        and is dropped when stale.
+        Either way the pressed message has buttons until the next question has buttons too:
+        compact mode swaps them in one edit; separate mode sends the next question before the
+        pressed one loses its buttons. Should the bot stop in between, the person still has
+        buttons to press (the Advisor's lost-reply rule then shows the question they missed).
         """
+        compact = compacted(turn.marked, turn.reply) if self.compact and turn.marked else None
+        if compact is not None and await self._edit_into(context, message, compact,
+                                                         turn.session_id):
+            return
         sent = await self._send(context, message.chat.id, turn.reply, turn.session_id)
         if sent and turn.marked:
             with cosmetic():  # after replies; dropped when stale or stopping
                 await _edit(context, message, turn.marked)
+
+    async def _edit_into(self, context: Context, message: Message, reply: Reply,
+                         session_id: int | None) -> bool:
+        """Make the pressed message show `reply`; False when it must be sent anew instead."""
+        try:
+            await advisor_bot(context.bot).edit_text(
+                message.chat.id, message.message_id, reply.text, keyboard(reply, session_id))
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return True  # a double press: the message shows this already
+            log.info("chat %s: message %s cannot be edited (%s); sending anew",
+                     message.chat.id, message.message_id, error)
+            return False
+        except Forbidden as error:
+            await self._blocked(message.chat.id, error)
+        except NotSentError as error:
+            _not_sent(message.chat.id, error)
+        return True
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the failure with its traceback and tell the person how to go on."""

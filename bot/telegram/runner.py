@@ -32,7 +32,7 @@ from bot.config import Settings
 from bot.errors import AdvisorError
 from bot.telegram.botapi import AdvisorBot
 from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
-from bot.telegram.flood import FloodControl
+from bot.telegram.flood import FloodControl, overall_pace
 from bot.telegram.handlers import TelegramFrontEnd
 from bot.telegram.operator import OperatorCommands
 from bot.telegram.transport import DEFAULT_TIMEOUT, AiohttpRequest
@@ -62,7 +62,8 @@ def build_application(settings: Settings, advisor: Advisor, *,
     if settings.token is None:
         raise AdvisorError("TELEGRAM_BOT_TOKEN is not set")
     limiter: BaseRateLimiter[None] = (
-        FloodControl(RetryingRateLimiter()) if settings.flood_control else RetryingRateLimiter()
+        FloodControl(RetryingRateLimiter(), overall=overall_pace(settings.send_rate))
+        if settings.flood_control else RetryingRateLimiter()
     )
     sends = request or AiohttpRequest(connection_pool_size=CONNECTIONS, read_timeout=read_timeout)
     # On stop, PTB cancels the long poll and at once confirms the offset with one more
@@ -71,14 +72,15 @@ def build_application(settings: Settings, advisor: Advisor, *,
     polls = request or AiohttpRequest(
         connection_pool_size=2, read_timeout=read_timeout, pool_timeout=5.0)
     bot = AdvisorBot(settings.token, base_url=settings.api_url, request=sends,
-                     get_updates_request=polls, rate_limiter=limiter)
+                     get_updates_request=polls, rate_limiter=limiter,
+                     paid_broadcasts=settings.paid_broadcasts)
     builder = (
         ApplicationBuilder()
         .bot(bot)
         .concurrent_updates(ChatOrderedProcessor(workers=WORKERS))
     )
     app = builder.build()
-    front = TelegramFrontEnd(advisor)
+    front = TelegramFrontEnd(advisor, reply_mode=settings.reply_mode)
     front.install(app)
     OperatorCommands(advisor, settings).install(app)
     app.bot_data[COMMANDS] = front.commands()

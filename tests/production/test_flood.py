@@ -399,3 +399,14 @@ async def test_a_press_is_answered_while_the_replies_before_it_wait_for_their_tu
     assert "Question 2 of " in replies[5].params["text"]  # every reply in order...
     # ...and the press was answered before the replies queued ahead of it had gone.
     assert answered < replies[2].index
+
+
+@pytest.mark.parametrize(("send_rate", "paid"), [(30.0, None), (1000.0, True)])
+async def test_a_send_rate_above_telegrams_thirty_sends_as_a_paid_broadcast(
+    fake_api: FakeBotApi, tmp_path: Path, send_rate: float, paid: bool | None
+) -> None:
+    async with running_bot(fake_api, tmp_path / "bot.db", flood_control=True,
+                           send_rate=send_rate):
+        sent = await fake_api.user(4300).send("/start")
+    assert sent is not None
+    assert sent.params.get("allow_paid_broadcast") is paid
