@@ -30,9 +30,9 @@ from telegram.ext import AIORateLimiter, _applicationbuilder
 
 from benchmarks import contenders, scenario
 from benchmarks.stub import TOKEN
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.storage.sqlite import SqliteStore
-from bot.telegram.runner import polling
+from bot.telegram.runner import polling, stopping
 from bot.telegram.transport import AiohttpRequest
 
 KINDS = ("ours", "baseline", "baseline-aiohttp", "baseline-paced")
@@ -85,6 +85,7 @@ async def _ours(base_url: str, workdir: Path, stop: asyncio.Event, meter: _Meter
             meter.ready()
             await stop.wait()
             meter.stopping()
+            stopping(app, settings.get("stop_timeout", Settings.stop_timeout))  # as serve does
     finally:
         await store.close()
 

@@ -313,8 +313,11 @@ class FloodControl(BaseRateLimiter[None]):
         now = self._clock()
         self._deadline = now + seconds
         self.retrying.give_up_at(self._deadline, self._clock)
-        for ticket in [t for t in self._waiting if t.priority is Priority.COSMETIC]:
+        marks = [t for t in self._waiting if t.priority is Priority.COSMETIC]
+        for ticket in marks:
             self._drop(ticket, "the bot is stopping")
+        log.info("stopping: %d cosmetic edit(s) dropped; replies still waiting in %g s will "
+                 "not be sent", len(marks), seconds)
         self._wake()
 
     # Queueing ------------------------------------------------------------------------------
@@ -434,8 +437,13 @@ class FloodControl(BaseRateLimiter[None]):
     def _expire(self, now: float) -> None:
         """Drop what waited too long: stale cosmetic edits, and everything at the deadline."""
         if self._deadline is not None and now >= self._deadline:
-            for ticket in list(self._waiting):
+            late = list(self._waiting)
+            for ticket in late:
                 self._drop(ticket, "the bot is stopping")
+            if late:
+                log.info("stopping: %d message(s) not sent: the bot is stopping; their answers "
+                         "are stored and each person's next press shows where they stand",
+                         len(late))
             return
         patient = self._patient
         while patient and patient[0][0] <= now:

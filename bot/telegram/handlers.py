@@ -321,6 +321,6 @@ async def _edit(context: Context, message: Message, text: str) -> None:
 
 
 def _not_sent(chat_id: int | None, error: NotSentError) -> None:
-    """A reply flood control gave up on while stopping: the answer is stored, and the
-    person's next press (or /start) shows where they stand."""
-    log.info("chat %s: reply %s", chat_id, error)
+    """A reply flood control gave up on while stopping (it logs how many): the answer is
+    stored, and the person's next press (or /start) shows where they stand."""
+    log.debug("chat %s: reply %s", chat_id, error)

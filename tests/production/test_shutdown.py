@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 
 from testing.fakebot.server import Call, FakeBotApi
 from testing.fakebot.user import FakeUser
-from tests.dbfile import latest_answers
+from tests.dbfile import latest_answers, read_rows
 from tests.production.harness import BotProcess, bot_process, calls_in, press
 
 PATH = [
@@ -139,3 +140,50 @@ async def test_a_shutdown_that_hangs_ends_after_stop_timeout_with_exit_code_3(
         assert await bot.stop(signal.SIGTERM, timeout=15) == 3
     assert "did not stop within 1 s (STOP_TIMEOUT): exiting with code 3" in bot.log
     assert "stopped cleanly" not in bot.log
+
+
+async def test_sigterm_under_flood_control_stops_cleanly_within_stop_timeout(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    db = tmp_path / "bot.db"
+    people = [fake_api.user(chat_id=4200 + n) for n in range(40)]
+    flooder = fake_api.user(chat_id=4300)
+    async with bot_process(fake_api, tmp_path, db, FLOOD_CONTROL="on", STOP_TIMEOUT="6") as bot:
+        await started(fake_api, bot)
+        for user in people:
+            user.queue_text("/start")
+        # Sixty replies to one chat go out at about one a second: a minute of paced work,
+        # ten times what the stop may take.
+        for _ in range(60):
+            flooder.queue_text("/help")
+        for user in people:  # once everyone has the first question, all press at once
+            await fake_api.wait_for(counting_sends(user.chat_id, 1), timeout=30, since=0)
+        for user in people:
+            user.queue_press("Commute & travel")
+        await fake_api.wait_for(lambda call: call.method == "answerCallbackQuery", timeout=30)
+        assert await bot.stop(signal.SIGTERM, timeout=15) == 0
+
+    log = bot.log
+    assert "stopped cleanly" in log
+    assert " ERROR " not in log
+    assert " CRITICAL " not in log  # the watchdog would have exited 3 at 6 s
+    assert "not sent: the bot is stopping" in log  # what could not go in time was given up
+    sent_to_flooder = calls_in(fake_api, "sendMessage", flooder.chat_id)
+    assert 4 <= len(sent_to_flooder) < 60
+    # Every press the bot answered was stored first, whether its reply went or not.
+    answered = {call.params["callback_query_id"] for call in fake_api.calls
+                if call.method == "answerCallbackQuery" and call.error is None}
+    stored = read_rows(db, "SELECT count(*) FROM answers WHERE question_id = 'use'")[0][0]
+    assert stored >= len(answered) > 0
+
+
+def counting_sends(chat_id: int, count: int) -> Callable[[Call], bool]:
+    """Return a predicate true once `count` messages went to the chat."""
+    seen = 0
+
+    def predicate(call: Call) -> bool:
+        nonlocal seen
+        seen += call.succeeded("sendMessage", chat_id)
+        return seen >= count
+
+    return predicate
