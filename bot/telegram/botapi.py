@@ -12,14 +12,20 @@ guarded in tests/test_private_apis.py; PTB is pinned to the releases tested):
   field of an unexpected type, say from a newer Bot API server) fails the whole batch; the
   offset never moves past it and nobody is answered again. Here each update is parsed alone;
   one that fails is logged once with its id and handed on as an empty Update, so the offset
-  moves past it and everyone else is answered.
+  moves past it and everyone else is answered. And an update from a chat that already has
+  `backlog` updates waiting is dropped before it is parsed at all (`chat_waiting` says how many
+  wait): a chat sending thousands of updates costs everyone else a dictionary look-up each,
+  not the parsing and scheduling of each (PTB's Update.de_json alone is most of that).
 """
 
 from __future__ import annotations
 
 import datetime as dtm
 import logging
-from collections.abc import Sequence
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from telegram import Update
@@ -28,6 +34,8 @@ from telegram.request import BaseRequest
 
 DEFAULT = BaseRequest.DEFAULT_NONE
 JSONDict = dict[str, Any]
+DROPPED_LOG_EVERY = 60.0
+"""Seconds between two log lines about one chat's dropped updates."""
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +43,28 @@ log = logging.getLogger(__name__)
 class AdvisorBot(ExtBot[None]):
     """The bot the Application runs; see the module's docstring for why."""
 
-    def __init__(self, token: str, *, paid_broadcasts: bool = False, **kwargs: Any) -> None:
+    def __init__(self, token: str, *, paid_broadcasts: bool = False,
+                 chat_waiting: Callable[[int], int] | None = None, backlog: int = 100,
+                 **kwargs: Any) -> None:
         """Take ExtBot's arguments; `get_updates_request` sets how long a poll may read.
 
         `paid_broadcasts`: send messages with `allow_paid_broadcast`, which lets a bot that
         qualifies send up to 1,000 a second, for Stars (SEND_RATE above 30).
+        `chat_waiting`: how many updates of a chat wait or are being handled; a chat's update
+        beyond `backlog` of them is dropped unread.
         """
         super().__init__(token, **kwargs)
         polls: BaseRequest | None = kwargs.get("get_updates_request")
         self._poll_read_timeout = (polls.read_timeout if polls is not None else None) or 5.0
         self._paid = True if paid_broadcasts else None  # None: left out of the request
+        self._chat_waiting, self._backlog = chat_waiting, backlog
+        self._dropped = 0  # PTB freezes a Bot's public attributes
+        self._told: dict[int, tuple[float, int]] = {}  # chat: when last logged, dropped since
+
+    @property
+    def dropped(self) -> int:
+        """Return how many updates were dropped unread: their chat had too many waiting."""
+        return self._dropped
 
     async def send_text(self, chat_id: int, text: str, markup: str | None = None) -> None:
         """Send a plain-text message, with an inline keyboard (the Bot API's JSON) when given."""
@@ -82,10 +102,36 @@ class AdvisorBot(ExtBot[None]):
             read_timeout=base + (seconds or 0), write_timeout=write_timeout,
             connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs,
         ))
-        updates = tuple(self._parse(data) for data in result)
+        updates = tuple(self._parse(data) for data in self._admitted(result))
         for update in updates:
             self.insert_callback_data(update)
         return updates
+
+    def _admitted(self, result: list[JSONDict]) -> list[JSONDict]:
+        """Return the updates worth reading: none beyond a chat's backlog.
+
+        When the batch's last update is dropped, an empty one with its id stands in for it:
+        PTB moves the offset past the last update it is given.
+        """
+        if self._chat_waiting is None or not result:
+            return result
+        taken: Counter[int] = Counter()
+        dropped: Counter[int] = Counter()
+        kept: list[JSONDict] = []
+        for data in result:
+            chat = chat_of(data)
+            if chat is not None and self._chat_waiting(chat) + taken[chat] >= self._backlog:
+                dropped[chat] += 1
+                continue
+            if chat is not None:
+                taken[chat] += 1
+            kept.append(data)
+        for chat, count in dropped.items():
+            self._tell_dropped(chat, count)
+        self._dropped += sum(dropped.values())
+        if not kept or kept[-1] is not result[-1]:
+            kept.append({"update_id": _update_id(result[-1])})
+        return kept
 
     def _parse(self, data: JSONDict) -> Update:
         try:
@@ -95,6 +141,34 @@ class AdvisorBot(ExtBot[None]):
             log.exception("update %s cannot be read (%s), so it is skipped",
                           update_id, ", ".join(sorted(k for k in data if k != "update_id")))
             return Update(update_id)
+
+
+    def _tell_dropped(self, chat: int, count: int) -> None:
+        """Log a chat's dropped updates at most once a minute: a flood must not flood the log."""
+        now = time.monotonic()
+        told, untold = self._told.get(chat, (-math.inf, 0))
+        if now - told < DROPPED_LOG_EVERY:
+            self._told[chat] = told, untold + count
+            return
+        if len(self._told) > 4096:  # forget chats told about long ago
+            self._told = {c: t for c, t in self._told.items() if now - t[0] < DROPPED_LOG_EVERY}
+        self._told[chat] = now, 0
+        log.warning("chat %s sends faster than it can be answered: %d more update(s) dropped "
+                    "unread", chat, untold + count)
+
+
+def chat_of(data: JSONDict) -> int | None:
+    """Return the chat an update belongs to, read off the Bot API's JSON without parsing it:
+    the chat of its message (a callback query's: the message pressed on), else its sender."""
+    for kind, payload in data.items():
+        if kind == "update_id" or not isinstance(payload, dict):
+            continue
+        message = payload.get("message")
+        chat = payload.get("chat") or (message.get("chat") if isinstance(message, dict) else None)
+        source = chat if isinstance(chat, dict) else payload.get("from") or payload.get("user")
+        found = source.get("id") if isinstance(source, dict) else None
+        return found if isinstance(found, int) else None
+    return None
 
 
 def _update_id(data: Any) -> int:

@@ -67,6 +67,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._slots = asyncio.Semaphore(workers)
         self._tails: dict[int, asyncio.Future[None]] = {}
         self._waiting: dict[int, int] = {}
+        self._dropping: set[int] = set()  # chats told about since their backlog last emptied
         self.dropped = 0
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
@@ -101,6 +102,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._waiting[key] -= 1
         if not self._waiting[key]:
             del self._waiting[key]
+            self._dropping.discard(key)
         if self._tails.get(key) is mine:
             del self._tails[key]
 
@@ -108,7 +110,10 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self.dropped += 1
         if inspect.iscoroutine(coroutine):
             coroutine.close()
-        log.warning("chat %s sends faster than it can be answered: an update was dropped", key)
+        if key not in self._dropping:  # once a burst: a flood must not flood the log too
+            self._dropping.add(key)
+            log.warning("chat %s sends faster than it can be answered: its updates beyond %d "
+                        "waiting are dropped", key, self.backlog)
 
     async def initialize(self) -> None:
         """Nothing to allocate."""

@@ -71,14 +71,12 @@ def build_application(settings: Settings, advisor: Advisor, *,
     # time out, and leave the updates to be fetched again after a restart.
     polls = request or AiohttpRequest(
         connection_pool_size=2, read_timeout=read_timeout, pool_timeout=5.0)
+    processor = ChatOrderedProcessor(workers=WORKERS)
     bot = AdvisorBot(settings.token, base_url=settings.api_url, request=sends,
                      get_updates_request=polls, rate_limiter=limiter,
-                     paid_broadcasts=settings.paid_broadcasts)
-    builder = (
-        ApplicationBuilder()
-        .bot(bot)
-        .concurrent_updates(ChatOrderedProcessor(workers=WORKERS))
-    )
+                     paid_broadcasts=settings.paid_broadcasts,
+                     chat_waiting=processor.waiting, backlog=processor.backlog)
+    builder = ApplicationBuilder().bot(bot).concurrent_updates(processor)
     app = builder.build()
     front = TelegramFrontEnd(advisor, reply_mode=settings.reply_mode)
     front.install(app)

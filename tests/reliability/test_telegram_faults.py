@@ -15,7 +15,8 @@ from telegram.error import TimedOut
 from bot.engine.model import Session
 from bot.storage.base import StoredSession
 from bot.storage.sqlite import SqliteStore
-from bot.telegram.delivery import RetryingRateLimiter
+from bot.telegram.botapi import AdvisorBot
+from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
 from testing.fakebot.server import Call, FakeBotApi
 from testing.fakebot.user import FakeUser
 from tests.reliability.harness import RunningBot, running_bot
@@ -258,6 +259,31 @@ async def test_one_person_flooding_cannot_starve_another(
     # The flooder's chat runs one message at a time beside the other chat, so only a few of
     # its messages finish while one press waits; not the hundred queued behind each other.
     assert max(overtaken) < 25, overtaken
+
+
+async def test_a_chat_sending_thousands_at_once_is_dropped_unread_past_its_backlog(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    async with running_bot(fake_api, tmp_path / "bot.db") as bot:
+        flooder, other = fake_api.user(5201), fake_api.user(5202)
+        for number in range(5_000):
+            flooder.queue_text(f"spam {number}")
+        # Behind all 5,000 in Telegram's queue: the bot has to fetch its way through them, and
+        # a generous 10 s is all it gets (reading and scheduling each took 2.5 to 3 s in all).
+        await bot.until_handled(other.queue_text("/start"), timeout=10)
+        while not is_result(bot.dialogue, other.last_text):
+            await bot.press(other, PLAN.label_for(bot.dialogue, other.keyboard_message.text))
+        advisor_bot, processor = bot.app.bot, bot.app.update_processor
+        assert isinstance(advisor_bot, AdvisorBot)
+        assert isinstance(processor, ChatOrderedProcessor)
+
+    # The flood was read no further than its backlog: most of it was dropped before it was
+    # parsed, and hardly any was parsed and scheduled only to be dropped then.
+    assert advisor_bot.dropped > 2_500, advisor_bot.dropped
+    assert processor.dropped < processor.backlog, processor.dropped
+    read = 5_000 - advisor_bot.dropped - processor.dropped
+    answered = [c for c in fake_api.calls if c.succeeded("sendMessage", flooder.chat_id)]
+    assert len(answered) <= read
 
 
 PLAN = Plan({"use": "home", "hours": "mid", "comfort": "none", "isolation": "none",
