@@ -38,7 +38,7 @@ FREE_SEND_RATE = 30.0
 """Messages a second Telegram allows a bot in all; more needs paid broadcasts."""
 MAX_SEND_RATE = 1000.0  # Telegram's ceiling with paid broadcasts
 REPLY_MODES = ("compact", "separate")
-DEFAULT_REPLY_MODE = "separate"
+DEFAULT_REPLY_MODE = "compact"
 """compact: a press edits its message into the next question, the choice shown on top (one
 message per press); separate: the next question is a new message and the pressed one is
 edited to show the choice (two)."""

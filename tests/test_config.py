@@ -130,7 +130,7 @@ def test_without_webhook_url_the_bot_polls_with_flood_control_on() -> None:
     assert settings.flood_control is True
     assert settings.stop_timeout == 20.0
     assert (settings.send_rate, settings.paid_broadcasts) == (30.0, False)
-    assert settings.reply_mode == "separate"
+    assert settings.reply_mode == "compact"
 
 
 def test_webhook_settings_default_to_a_local_listener_on_the_url_path() -> None:

@@ -178,8 +178,10 @@ class TelegramFrontEnd:
         buttons to press (the Advisor's lost-reply rule then shows the question they missed).
         """
         compact = compacted(turn.marked, turn.reply) if self.compact and turn.marked else None
-        if compact is not None and await self._edit_into(context, message, compact,
-                                                         turn.session_id):
+        if compact is not None:
+            if not await self._edit_into(context, message, compact, turn.session_id):
+                # Telegram will not edit that message: the same, choice on top, as a new one.
+                await self._send(context, message.chat.id, compact, turn.session_id)
             return
         sent = await self._send(context, message.chat.id, turn.reply, turn.session_id)
         if sent and turn.marked:

@@ -394,7 +394,8 @@ async def test_a_press_is_answered_while_the_replies_before_it_wait_for_their_tu
 
     calls = fake_api.calls[mark:]
     answered = next(c.index for c in calls if c.params.get("callback_query_id") == query)
-    replies = [c for c in calls if c.succeeded("sendMessage", user.chat_id)]
+    replies = [c for c in calls if c.succeeded("sendMessage", user.chat_id)
+               or c.succeeded("editMessageText", user.chat_id)]
     assert [c.params["text"] for c in replies[:5]] == [bot.dialogue.texts.help] * 5
     assert "Question 2 of " in replies[5].params["text"]  # every reply in order...
     # ...and the press was answered before the replies queued ahead of it had gone.
