@@ -56,14 +56,14 @@ FULL = Plan(
     capacity_seconds=30.0, latency_rate=200.0, latency_seconds=20.0, think_seconds=1.0,
     ours_sizes=(1_000, 100_000, 1_000_000), growth_people=1000, growth_rounds=5,
     baseline_sizes=((1_000, 300), (100_000, 10)),
-    limit_sizes=((1, 20.0), (60, 45.0), (500, 45.0)), paid_people=1500, paid_seconds=30.0,
+    limit_sizes=((1, 20.0), (60, 45.0), (500, 45.0)), paid_people=3000, paid_seconds=30.0,
 )
 QUICK = Plan(
     in_process_people=50, sequential_people=10, rounds=3, capacity_people=50,
     capacity_seconds=3.0, latency_rate=200.0, latency_seconds=2.0, think_seconds=0.5,
     ours_sizes=(1_000, 100_000), growth_people=100, growth_rounds=3,
     baseline_sizes=((1_000, 100), (10_000, 10)),
-    limit_sizes=((1, 6.0), (20, 8.0), (100, 8.0)), paid_people=200, paid_seconds=6.0,
+    limit_sizes=((1, 6.0), (20, 8.0), (100, 8.0)), paid_people=300, paid_seconds=6.0,
 )
 PARTS = ("in-process", "growth", "end-to-end", "limits", "paid")
 KINDS = ("ours", "baseline", "baseline-aiohttp")
@@ -283,7 +283,8 @@ async def _paid(plan: Plan, raw: dict[str, Any]) -> list[Row]:
     ours = atlimit.Contender(
         "ours", "ours", ("FLOOD_CONTROL=on", f"SEND_RATE={atlimit.PAID_BUDGET}"))
     _say(f"paid broadcasts: {plan.paid_people} people for {plan.paid_seconds:g} s")
-    run = await atlimit.run(ours, plan.paid_people, plan.paid_seconds, think=0.5,
+    # Reading for 2 s: no one presses faster than their chat's one message a second.
+    run = await atlimit.run(ours, plan.paid_people, plan.paid_seconds, think=2.0,
                             budget=atlimit.PAID_BUDGET)
     raw["paid"] = run
     return atlimit.paid_rows(plan.paid_people, run)

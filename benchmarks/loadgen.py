@@ -49,6 +49,7 @@ from testing.fakebot.checks import SendLimiter
 from testing.fakebot.server import Call, FakeBotApi
 from testing.fakebot.user import FakeUser
 
+JSONDict = dict[str, Any]
 DRAIN_SECONDS = 120.0
 BACKLOG_SECONDS = 5.0  # a bot this many seconds of updates behind cannot keep up: stop
 
@@ -85,6 +86,8 @@ class Tally:
     last_reply: float = 0.0
     window: tuple[int, float] | None = None  # replies counted, over seconds (capacity)
     spinners: list[float] = field(default_factory=list)  # press to answerCallbackQuery
+    unfetched: list[float] = field(default_factory=list)  # press to getUpdates handing it out
+    handled: list[float] = field(default_factory=list)  # handed out to answerCallbackQuery
     refused: int = 0  # 429s
     late_answers: int = 0  # answerCallbackQuery refused as too old
     cosmetic: int = 0  # edits that only mark a choice
@@ -107,7 +110,8 @@ class Load:
         self.closed_loop = False
         self.walking = False  # people mode: read each reply, press on, start again at the end
         self.overloaded_after: float | None = None
-        self.presses: dict[str, float] = {}  # callback query id -> when it was pressed
+        self.presses: dict[str, tuple[float, int]] = {}  # query id -> when pressed, update id
+        self.fetched: dict[int, float] = {}  # update id -> when getUpdates handed it out
         self._next_chat = scenario.FIRST_CHAT
         self._expected = {q.id: q.text for q in dialogue.questions.values()}
         self._heading = dialogue.texts.result_heading.split("{", 1)[0]
@@ -133,7 +137,7 @@ class Load:
 
         def press() -> int:
             update_id, query_id = rider.user.queue_press(text)
-            self.presses[query_id] = rider.queued_at
+            self.presses[query_id] = rider.queued_at, update_id
             return update_id
 
         self._queue(rider, press)
@@ -193,10 +197,15 @@ class Load:
             self.press_next(chat_id)
 
     def _answered(self, call: Call) -> None:
-        pressed = self.presses.pop(str(call.params.get("callback_query_id")), None)
-        if pressed is None:
+        found = self.presses.pop(str(call.params.get("callback_query_id")), None)
+        if found is None:
             return
+        pressed, update_id = found
         self.tally.spinners.append(call.at - pressed)
+        fetched = self.fetched.pop(update_id, None)
+        if fetched is not None:  # where the spinner's time went: before and after the fetch
+            self.tally.unfetched.append(fetched - pressed)
+            self.tally.handled.append(call.at - fetched)
         self.tally.late_answers += call.error is not None and "too old" in call.error
 
     def _carries_reply(self, rider: Rider | None, call: Call, text: str) -> bool:
@@ -215,7 +224,8 @@ class Load:
 
 
 class RecordingApi(FakeBotApi):
-    """The fake, telling the load about every call as it is recorded."""
+    """The fake, telling the load about every call as it is recorded and when each update was
+    handed out (the answer to getUpdates then flies back to the bot)."""
 
     load: Load | None = None
 
@@ -223,6 +233,13 @@ class RecordingApi(FakeBotApi):
         super()._record(call)
         if self.load is not None:
             self.load.on_call(self.calls[-1])
+
+    async def _get_updates(self, params: JSONDict) -> list[JSONDict]:
+        batch = await super()._get_updates(params)
+        if self.load is not None:
+            now = time.monotonic()
+            self.load.fetched.update((int(update["update_id"]), now) for update in batch)
+        return batch
 
 
 async def capacity(load: Load, users: int, seconds: float) -> None:
@@ -293,9 +310,10 @@ def _walk_results(load: Load, began: float, seconds: float) -> dict[str, Any]:
     longest = max([*latencies, *still], default=0.0) * 1000
     median = percentile(latencies, 0.5)
     minutes = seconds / 60
+    parts = {"spinner": spinners, "next": latencies, "unfetched": sorted(tally.unfetched),
+             "handled": sorted(tally.handled)}
     spread = {f"{name}_p{share}_ms": percentile(values, share / 100)
-              for name, values in (("spinner", spinners), ("next", latencies))
-              for share in (50, 95, 99)}
+              for name, values in parts.items() for share in (50, 95, 99)}
     return {
         "mode": "people", "people": len(load.riders), "seconds": seconds, **spread,
         "spinner_max_ms": spinners[-1] * 1000 if spinners else 0.0,
@@ -308,8 +326,18 @@ def _walk_results(load: Load, began: float, seconds: float) -> dict[str, Any]:
         "failed_calls": tally.failed_calls, "out_of_order": tally.out_of_order,
         "cosmetic_edits": tally.cosmetic, "waiting_at_end": len(still),
         "longest_wait_ms": longest, "fairness": longest / median if median else 0.0,
-        "fake_cpu_seconds": time.process_time(),
+        "fake_cpu_seconds": time.process_time(), **_polls(load.api, began, end),
     }
+
+
+def _polls(api: FakeBotApi, began: float, end: float) -> dict[str, float]:
+    """Return how the bot fetched updates over the window: polls a second, updates each."""
+    polls = [call for call in api.calls if call.method == "getUpdates" and call.error is None
+             and began <= call.at <= end]
+    fetched = sum(len(call.result or []) for call in polls)
+    seconds = end - began
+    return {"polls_per_second": len(polls) / seconds,
+            "updates_per_poll": fetched / len(polls) if polls else 0.0}
 
 
 def _mean_updates(load: Load) -> float:

@@ -16,16 +16,21 @@ guarded in tests/test_private_apis.py; PTB is pinned to the releases tested):
   `backlog` updates waiting is dropped before it is parsed at all (`chat_waiting` says how many
   wait): a chat sending thousands of updates costs everyone else a dictionary look-up each,
   not the parsing and scheduling of each (PTB's Update.de_json alone is most of that).
+  And while PTB's Updater polls, the next long poll is sent as soon as a batch arrives, so its
+  round trip overlaps the parsing and queueing of the batch: Telegram hands out at most 100
+  updates a poll, and at a paid-broadcast rate with a round trip of tens of milliseconds the
+  poll loop, one poll after another, was what held the bot back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dtm
 import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, cast
 
 from telegram import Update
@@ -58,6 +63,8 @@ class AdvisorBot(ExtBot[None]):
         self._poll_read_timeout = (polls.read_timeout if polls is not None else None) or 5.0
         self._paid = True if paid_broadcasts else None  # None: left out of the request
         self._chat_waiting, self._backlog = chat_waiting, backlog
+        self._still_polling: Callable[[], bool] = lambda: False
+        self._ahead: tuple[tuple[int, tuple[Any, ...]], asyncio.Future[Any]] | None = None
         self._dropped = 0  # PTB freezes a Bot's public attributes
         self._told: dict[int, tuple[float, int]] = {}  # chat: when last logged, dropped since
 
@@ -95,17 +102,55 @@ class AdvisorBot(ExtBot[None]):
         seconds = timeout.total_seconds() if isinstance(timeout, dtm.timedelta) else timeout
         # As PTB: the long poll's own time comes on top of the read timeout.
         base = (self._poll_read_timeout if read_timeout is DEFAULT else read_timeout) or 0
-        result = cast("list[JSONDict]", await self._post(
-            "getUpdates",
-            {"timeout": timeout, "offset": offset, "limit": limit,
-             "allowed_updates": allowed_updates},
-            read_timeout=base + (seconds or 0), write_timeout=write_timeout,
-            connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs,
-        ))
+
+        def poll(at: int | None) -> Coroutine[Any, Any, Any]:
+            return self._post(
+                "getUpdates",
+                {"timeout": timeout, "offset": at, "limit": limit,
+                 "allowed_updates": allowed_updates},
+                read_timeout=base + (seconds or 0), write_timeout=write_timeout,
+                connect_timeout=connect_timeout, pool_timeout=pool_timeout,
+                api_kwargs=api_kwargs,
+            )
+
+        asked = (limit, seconds, tuple(allowed_updates or ()))
+        result = cast("list[JSONDict]", await self._polled(offset, asked, poll))
+        if result and seconds and self._still_polling():
+            # The next long poll goes now, its round trip overlapping the handling of this
+            # batch. Only while PTB's Updater runs: it then takes this batch, which the next
+            # poll's offset confirms to Telegram, as PTB's own next poll would.
+            following = _update_id(result[-1]) + 1
+            ahead = asyncio.ensure_future(poll(following))
+            ahead.add_done_callback(_seen)
+            self._ahead = (following, asked), ahead
         updates = tuple(self._parse(data) for data in self._admitted(result))
         for update in updates:
             self.insert_callback_data(update)
         return updates
+
+    async def _polled(self, offset: int | None, asked: tuple[Any, ...],
+                      poll: Callable[[int | None], Coroutine[Any, Any, Any]]) -> Any:
+        """Return the poll sent ahead when it is the one asked for now; else poll now (the
+        one ahead, if any, is cancelled: PTB's last poll when stopping asks for other things).
+        """
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            (following, before), task = ahead
+            if (following, before) == (offset, asked):
+                return await task
+            task.cancel()
+        return await poll(offset)
+
+    async def shutdown(self) -> None:
+        """Cancel a poll sent ahead, then shut down as PTB does."""
+        if self._ahead is not None:
+            self._ahead[1].cancel()
+            self._ahead = None
+        await super().shutdown()
+
+    def poll_ahead_while(self, polling: Callable[[], bool]) -> None:
+        """Send each next long poll as soon as a batch arrives, while `polling()` is true."""
+        self._still_polling = polling
 
     def _admitted(self, result: list[JSONDict]) -> list[JSONDict]:
         """Return the updates worth reading: none beyond a chat's backlog.
@@ -134,6 +179,7 @@ class AdvisorBot(ExtBot[None]):
         return kept
 
     def _parse(self, data: JSONDict) -> Update:
+        _forget_pressed_keyboard(data)
         try:
             return Update.de_json(data, self)
         except Exception:
@@ -155,6 +201,23 @@ class AdvisorBot(ExtBot[None]):
         self._told[chat] = now, 0
         log.warning("chat %s sends faster than it can be answered: %d more update(s) dropped "
                     "unread", chat, untold + count)
+
+
+def _seen(task: asyncio.Future[Any]) -> None:
+    """Retrieve the outcome of a poll sent ahead that nobody awaited (cancelled, or failing
+    after PTB moved on): asyncio would otherwise log it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
+
+
+def _forget_pressed_keyboard(data: JSONDict) -> None:
+    """Leave out the keyboard of the message a button was pressed on: the bot never reads it
+    (it knows its buttons), and turning it into PTB objects was the largest part of parsing a
+    press (see docs/performance.md, paid broadcasts)."""
+    query = data.get("callback_query")
+    message = query.get("message") if isinstance(query, dict) else None
+    if isinstance(message, dict):
+        message.pop("reply_markup", None)
 
 
 def chat_of(data: JSONDict) -> int | None:

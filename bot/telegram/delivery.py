@@ -37,8 +37,9 @@ def release_turn() -> None:
     """Let the current update's chat go on to its next update before this one has finished.
 
     Called once the update's replies have their places in the chat's queue for sending, so
-    they still go out in order; the update keeps its worker and counts in the chat's backlog
-    until it has finished. Outside a chat's update it does nothing.
+    they still go out in order; the update gives its worker back too (waiting for Telegram's
+    pace is no work) and counts in the chat's backlog until it has finished. Outside a chat's
+    update it does nothing.
     """
     release = _turn.get()
     if release is not None:
@@ -87,9 +88,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         try:
             if previous is not None:
                 await previous
-            async with self._slots:
-                _turn.set(lambda: _resolve(mine))
+            await self._slots.acquire()
+            worker = _Worker(self._slots, mine)
+            _turn.set(worker.release)
+            try:
                 await coroutine
+            finally:
+                worker.release()
         finally:
             _resolve(mine)
             self._release(key, mine)
@@ -120,6 +125,24 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to free: PTB waits for updates in flight before calling this."""
+
+
+class _Worker:
+    """An update's worker and its chat's turn, both given back once its replies are queued
+    (a handler waiting for Telegram's pace does no work) or when it ends, whichever is first.
+    It still counts in its chat's backlog until it ends."""
+
+    __slots__ = ("slots", "turn")
+
+    def __init__(self, slots: asyncio.Semaphore, turn: asyncio.Future[None]) -> None:
+        self.slots: asyncio.Semaphore | None = slots
+        self.turn = turn
+
+    def release(self) -> None:
+        _resolve(self.turn)
+        if self.slots is not None:
+            self.slots.release()
+            self.slots = None
 
 
 def _resolve(turn: asyncio.Future[None]) -> None:

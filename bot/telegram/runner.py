@@ -43,9 +43,9 @@ App = Application[Any, Any, Any, Any, Any, Any]
 COMMANDS = "advisor.commands"
 EXIT_STOP_TIMEOUT = 3
 WORKERS = 1024
-"""Updates handled at once. Flood control holds a handler until its messages may go, and a
-button press is answered (within Telegram's 15 s) only once its handler runs, so this must
-cover a burst: with 64, half of 500 simultaneous presses were answered too late."""
+"""Updates worked on at once. A handler whose replies are queued for Telegram's pace gives its
+worker back (delivery.release_turn), and a button press is answered (within Telegram's 15 s)
+only once its handler runs, so this must cover a burst of handlers before they queue."""
 CONNECTIONS = 256
 """Bot API connections open at once (PTB's default); more requests than this wait their turn."""
 
@@ -78,6 +78,8 @@ def build_application(settings: Settings, advisor: Advisor, *,
                      chat_waiting=processor.waiting, backlog=processor.backlog)
     builder = ApplicationBuilder().bot(bot).concurrent_updates(processor)
     app = builder.build()
+    updater = app.updater
+    bot.poll_ahead_while(lambda: updater is not None and updater.running)
     front = TelegramFrontEnd(advisor, reply_mode=settings.reply_mode)
     front.install(app)
     OperatorCommands(advisor, settings).install(app)
