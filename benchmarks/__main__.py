@@ -257,7 +257,7 @@ def _losses(what: str, runs: dict[str, dict[str, Any]]) -> Row:
 
 OTHER_MODE = next(mode for mode in REPLY_MODES if mode != DEFAULT_REPLY_MODE)
 LIMIT_CONTENDERS = (
-    atlimit.Contender("ours", "ours", ("FLOOD_CONTROL=on",)),
+    atlimit.Contender("ours", "ours", ("FLOOD_CONTROL=on", f"REPLY_MODE={DEFAULT_REPLY_MODE}")),
     atlimit.Contender("baseline", "baseline-paced"),
     atlimit.Contender("other", "ours", ("FLOOD_CONTROL=on", f"REPLY_MODE={OTHER_MODE}")),
 )
@@ -280,8 +280,9 @@ async def _at_limit(plan: Plan, raw: dict[str, Any]) -> list[Row]:
 
 
 async def _paid(plan: Plan, raw: dict[str, Any]) -> list[Row]:
-    ours = atlimit.Contender(
-        "ours", "ours", ("FLOOD_CONTROL=on", f"SEND_RATE={atlimit.PAID_BUDGET}"))
+    settings = ("FLOOD_CONTROL=on", f"REPLY_MODE={DEFAULT_REPLY_MODE}",
+                f"SEND_RATE={atlimit.PAID_BUDGET}")
+    ours = atlimit.Contender("ours", "ours", settings)
     _say(f"paid broadcasts: {plan.paid_people} people for {plan.paid_seconds:g} s")
     # Reading for 2 s: no one presses faster than their chat's one message a second.
     run = await atlimit.run(ours, plan.paid_people, plan.paid_seconds, think=2.0,
