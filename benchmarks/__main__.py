@@ -1,11 +1,12 @@
-"""`python -m benchmarks [--quick] [--only PART] [--json PATH] [--markdown PATH]`: ours beside
-the usual way.
+"""`python -m benchmarks [--quick] [--only PART] [--json PATH] [--markdown PATH [--from PATH]]`:
+ours beside the usual way.
 
 Runs, in this order: in process (network stubbed), growth with many chats stored, start-up,
 end to end against the fake Bot API, end to end at Telegram's limit (a round trip on every call,
 the limits enforced) and at a paid-broadcast budget. Prints a Markdown table; with --json,
 writes every row and raw result; with --markdown, writes docs/performance.md whole from its
-template (benchmarks/performance.md.in) and this run. Progress goes to stderr.
+template (benchmarks/performance.md.in) and this run, or with --from the run a --json wrote
+(to reword the template without running again). Progress goes to stderr.
 Timings are only compared within one run: the machine may be shared and noisy.
 """
 
@@ -327,12 +328,22 @@ def main() -> None:
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results here")
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="write the performance"
                         " page here (docs/performance.md), from benchmarks/performance.md.in")
+    parser.add_argument("--from", dest="saved", type=Path, metavar="PATH", help="with"
+                        " --markdown: the run a --json wrote, instead of running again")
     arguments = parser.parse_args()
     template = page.TEMPLATE.read_text(encoding="utf-8") if arguments.markdown else ""
     if arguments.markdown:
         page.check(template)  # before the run, not after fifteen minutes of it
         if arguments.only:
             parser.error("--markdown writes the whole page: run every part")
+    if arguments.saved is not None:
+        if arguments.markdown is None:
+            parser.error("--from only renders a saved run: give --markdown too")
+        saved = json.loads(arguments.saved.read_text(encoding="utf-8"))
+        arguments.markdown.write_text(page.render(template, page.sections_of(saved["rows"]),
+                                                  page.Run(**saved["page"])), encoding="utf-8")
+        _say(f"wrote {arguments.markdown} from {arguments.saved}")
+        return
     plan = QUICK if arguments.quick else FULL
     began = time.perf_counter()
     sections, raw = asyncio.run(_run(plan, tuple(arguments.only or PARTS)))
@@ -340,16 +351,16 @@ def main() -> None:
     mode = "--quick" if arguments.quick else "full"
     sys.stdout.write(f"{table(sections)}\n\n{mode} run, {elapsed:.0f} s, Python "
                      f"{platform.python_version()}, {platform.machine()}\n")
+    run = page.Run(
+        quick=arguments.quick, seconds=elapsed,
+        command=shlex.join(["python", "-m", "benchmarks", *sys.argv[1:]]),
+        machine=page.machine(Path(tempfile.gettempdir())), sizes=_sizes(plan),
+        day=page.today())
     if arguments.json is not None:
         document = {"mode": mode, "seconds": elapsed, "plan": asdict(plan),
-                    "rows": as_json(sections), "raw": raw}
+                    "rows": as_json(sections), "raw": raw, "page": asdict(run)}
         arguments.json.write_text(json.dumps(document, indent=2) + "\n")
     if arguments.markdown is not None:
-        run = page.Run(
-            quick=arguments.quick, seconds=elapsed,
-            command=shlex.join(["python", "-m", "benchmarks", *sys.argv[1:]]),
-            machine=page.machine(Path(tempfile.gettempdir())), sizes=_sizes(plan),
-            day=page.today())
         arguments.markdown.write_text(page.render(template, sections, run), encoding="utf-8")
         _say(f"wrote {arguments.markdown}")
 

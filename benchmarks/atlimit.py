@@ -65,6 +65,10 @@ def rows(people: int, runs: dict[str, dict[str, Any]], *, overload: bool) -> lis
     def following(run: dict[str, Any]) -> str:
         return _spread(run, "next")
 
+    def parts(run: dict[str, Any]) -> str:
+        return " / ".join(f"{number(run[f'{name}_p50_ms'])}+{number(run[f'{name}_p95_ms'])}"
+                          for name in ("unfetched", "handled"))
+
     def served(run: dict[str, Any]) -> str:
         return (f"{number(run['served_per_minute'])} / {number(run['finished_per_minute'])}")
 
@@ -79,6 +83,8 @@ def rows(people: int, runs: dict[str, dict[str, Any]], *, overload: bool) -> lis
     result = [
         Row(f"{label}: spinner, press to answerCallbackQuery, p50 / p95 / p99 ms",
             *cells(spinner), target=f"p95 ≤ {trip + 50:.0f} ms", met=spin_ok),
+        Row(f"{label}: the spinner split: waiting at Telegram for a poll / from its answer"
+            " to answerCallbackQuery arriving, p50+p95 ms", *cells(parts)),
         _next_row(label, people, ours, cells(following)),
         Row(f"{label}: people served / dialogues finished, a minute", *cells(served),
             ratio=f"{times(_ratio(ours, base, 'served_per_minute'))} baseline",
