@@ -340,8 +340,12 @@ def main() -> None:
         if arguments.markdown is None:
             parser.error("--from only renders a saved run: give --markdown too")
         saved = json.loads(arguments.saved.read_text(encoding="utf-8"))
+        fields: dict[str, Any] = {key: tuple(map(_tuple, value)) if isinstance(value, list)
+                                  else value for key, value in saved["plan"].items()}
+        plan = Plan(**fields)
+        run = page.Run(**{**saved["page"], "sizes": _sizes(plan)})
         arguments.markdown.write_text(page.render(template, page.sections_of(saved["rows"]),
-                                                  page.Run(**saved["page"])), encoding="utf-8")
+                                                  run), encoding="utf-8")
         _say(f"wrote {arguments.markdown} from {arguments.saved}")
         return
     plan = QUICK if arguments.quick else FULL
@@ -367,9 +371,16 @@ def main() -> None:
 
 def _sizes(plan: Plan) -> str:
     """Return the plan's sizes in a phrase for the page."""
+    people = ", ".join(f"{people:,}" for people, _ in plan.limit_sizes)
     return (f"{plan.in_process_people} people in process over {plan.rounds} rounds,"
             f" {plan.capacity_people:,} at once end to end, up to {max(plan.ours_sizes):,}"
-            " chats stored")
+            f" chats stored, {people} people at Telegram's limit, {plan.paid_people:,} at a"
+            " paid-broadcast budget")
+
+
+def _tuple(value: Any) -> Any:
+    """Return a list read back from JSON as the tuple the plan had."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 if __name__ == "__main__":

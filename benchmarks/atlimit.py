@@ -21,8 +21,9 @@ BUDGET = 30
 PAID_BUDGET = 1000
 STOP_WITHIN = 30.0
 TODAY_NEXT_P50_MS = 3140.0
-"""Next-message p50 with 60 people on main before this work (separate replies, flood control
-on, the same set-up): see "What full runs found" on the performance page."""
+"""Next-message p50 with 60 people before the flood-control rules of this branch (separate
+replies, flood control on, the same set-up; the median of three runs): see "At Telegram's
+limit" on the performance page."""
 
 
 @dataclass(frozen=True)
