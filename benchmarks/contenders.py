@@ -44,10 +44,8 @@ from bot.engine.model import END, Dialogue, Question, Reply
 from bot.engine.screens import result_reply
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.botapi import AdvisorBot
-from bot.telegram.handlers import (
-    accessible_message,
-    keyboard,
-)
+from bot.telegram.handlers import accessible_message
+from bot.telegram.markup import keyboard
 from bot.telegram.runner import build_application
 
 App = Application[Any, Any, Any, Any, Any, Any]

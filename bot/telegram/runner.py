@@ -34,8 +34,9 @@ from bot.engine.model import Dialogue
 from bot.errors import AdvisorError
 from bot.telegram.botapi import AdvisorBot
 from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
-from bot.telegram.flood import FloodControl, overall_pace
+from bot.telegram.flood import FloodControl
 from bot.telegram.handlers import TelegramFrontEnd
+from bot.telegram.limits import overall_pace
 from bot.telegram.operator import OperatorCommands
 from bot.telegram.transport import DEFAULT_TIMEOUT, AiohttpRequest
 

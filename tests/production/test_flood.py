@@ -18,15 +18,8 @@ from bot.config import DEFAULT_DIALOGUE, Settings
 from bot.engine.loader import load_dialogue
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.delivery import RetryingRateLimiter
-from bot.telegram.flood import (
-    Bucket,
-    FloodControl,
-    NotSentError,
-    Window,
-    classify,
-    cosmetic,
-    overall_pace,
-)
+from bot.telegram.flood import FloodControl, NotSentError, cosmetic
+from bot.telegram.limits import Bucket, Window, classify, overall_pace
 from bot.telegram.runner import build_application
 from testing.fakebot.checks import ApiError, SendLimiter
 from testing.fakebot.server import FakeBotApi
