@@ -1,9 +1,12 @@
-"""`python -m benchmarks [--quick] [--json PATH] [--markdown PATH]`: ours beside the usual way.
+"""`python -m benchmarks [--quick] [--only PART] [--json PATH] [--markdown PATH [--from PATH]]`:
+ours beside the usual way.
 
 Runs, in this order: in process (network stubbed), growth with many chats stored, start-up,
-and end to end against the fake Bot API. Prints a Markdown table; with --json, writes every row
-and raw result; with --markdown, writes docs/performance.md whole from its template
-(benchmarks/performance.md.in) and this run. Progress goes to stderr.
+end to end against the fake Bot API, end to end at Telegram's limit (a round trip on every call,
+the limits enforced) and at a paid-broadcast budget. Prints a Markdown table; with --json,
+writes every row and raw result; with --markdown, writes docs/performance.md whole from its
+template (benchmarks/performance.md.in) and this run, or with --from the run a --json wrote
+(to reword the template without running again). Progress goes to stderr.
 Timings are only compared within one run: the machine may be shared and noisy.
 """
 
@@ -21,8 +24,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import endtoend, explain, growth, inprocess, page
+from benchmarks import atlimit, endtoend, explain, growth, inprocess, page
 from benchmarks.report import Row, as_json, number, table, times
+from bot.config import DEFAULT_REPLY_MODE, REPLY_MODES
 
 Sections = list[tuple[str, list[Row]]]
 
@@ -44,6 +48,9 @@ class Plan:
     growth_rounds: int
     baseline_sizes: tuple[tuple[int, int], ...]  # (chats stored, people that then come)
     explain_people: int
+    limit_sizes: tuple[tuple[int, float], ...]  # (people at once, seconds), the last overloads
+    paid_people: int
+    paid_seconds: float
 
 
 FULL = Plan(
@@ -51,13 +58,16 @@ FULL = Plan(
     capacity_seconds=30.0, latency_rate=200.0, latency_seconds=20.0, think_seconds=1.0,
     ours_sizes=(1_000, 100_000, 1_000_000), growth_people=1000, growth_rounds=5,
     baseline_sizes=((1_000, 300), (100_000, 10)), explain_people=3000,
+    limit_sizes=((1, 20.0), (60, 45.0), (500, 45.0)), paid_people=3000, paid_seconds=30.0,
 )
 QUICK = Plan(
     in_process_people=50, sequential_people=10, rounds=3, capacity_people=50,
     capacity_seconds=3.0, latency_rate=200.0, latency_seconds=2.0, think_seconds=0.5,
     ours_sizes=(1_000, 100_000), growth_people=100, growth_rounds=3,
     baseline_sizes=((1_000, 100), (10_000, 10)), explain_people=300,
+    limit_sizes=((1, 6.0), (20, 8.0), (100, 8.0)), paid_people=300, paid_seconds=6.0,
 )
+PARTS = ("in-process", "explain", "growth", "end-to-end", "limits", "paid")
 KINDS = ("ours", "baseline", "baseline-aiohttp")
 """Ours runs on its own transport (aiohttp); the baseline on PTB's default (httpx) and, so that
 the ratio compares dialogue and storage work alone, on ours too."""
@@ -280,60 +290,137 @@ def _losses(what: str, runs: dict[str, dict[str, Any]]) -> Row:
                met=ours["lost"] == 0 and ours["out_of_order"] == 0)
 
 
+# At Telegram's limit -----------------------------------------------------------------------------
+
+
+OTHER_MODE = next(mode for mode in REPLY_MODES if mode != DEFAULT_REPLY_MODE)
+LIMIT_CONTENDERS = (
+    atlimit.Contender("ours", "ours", ("FLOOD_CONTROL=on", f"REPLY_MODE={DEFAULT_REPLY_MODE}")),
+    atlimit.Contender("baseline", "baseline-paced"),
+    atlimit.Contender("other", "ours", ("FLOOD_CONTROL=on", f"REPLY_MODE={OTHER_MODE}")),
+)
+"""Ours as deployed (flood control on, the default reply mode), the baseline, and ours in the
+other reply mode, which the default is chosen against."""
+
+
+async def _at_limit(plan: Plan, raw: dict[str, Any]) -> list[Row]:
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    rows: list[Row] = []
+    for people, seconds in plan.limit_sizes:
+        runs: dict[str, dict[str, Any]] = {}
+        for contender in LIMIT_CONTENDERS:
+            _say(f"at the limit: {contender.name}, {people} people for {seconds:g} s")
+            runs[contender.name] = await atlimit.run(contender, people, seconds)
+        found[str(people)] = runs
+        rows += atlimit.rows(people, runs, overload=people == plan.limit_sizes[-1][0])
+    raw["at_limit"] = found
+    return rows
+
+
+async def _paid(plan: Plan, raw: dict[str, Any]) -> list[Row]:
+    settings = ("FLOOD_CONTROL=on", f"REPLY_MODE={DEFAULT_REPLY_MODE}",
+                f"SEND_RATE={atlimit.PAID_BUDGET}")
+    ours = atlimit.Contender("ours", "ours", settings)
+    _say(f"paid broadcasts: {plan.paid_people} people for {plan.paid_seconds:g} s")
+    # Reading for 2 s: no one presses faster than their chat's one message a second.
+    run = await atlimit.run(ours, plan.paid_people, plan.paid_seconds, think=2.0,
+                            budget=atlimit.PAID_BUDGET)
+    raw["paid"] = run
+    return atlimit.paid_rows(plan.paid_people, run)
+
+
 # The run ----------------------------------------------------------------------------------------
 
 
-async def _run(plan: Plan) -> tuple[Sections, dict[str, Any]]:
+async def _run(plan: Plan, parts: tuple[str, ...]) -> tuple[Sections, dict[str, Any]]:
     raw: dict[str, Any] = {}
-    sections: Sections = [("In process, network stubbed", await _in_process(plan, raw))]
-    sections.append(("The engine: explaining a result", _explaining(plan, raw)))
-    growth_rows, startup_rows = await _growth(plan, raw)
-    sections.append(("Growth: chats already stored (ours: SQLite; baseline: pickle)",
-                     growth_rows))
-    sections.append(("Start-up", startup_rows))
-    sections.append(("End to end: the bot polling the fake Bot API in another process",
-                     await _end_to_end(plan, raw)))
+    sections: Sections = []
+    if "in-process" in parts:
+        sections.append(("In process, network stubbed", await _in_process(plan, raw)))
+    if "explain" in parts:
+        sections.append(("The engine: explaining a result", _explaining(plan, raw)))
+    if "growth" in parts:
+        growth_rows, startup_rows = await _growth(plan, raw)
+        sections.append(("Growth: chats already stored (ours: SQLite; baseline: pickle)",
+                         growth_rows))
+        sections.append(("Start-up", startup_rows))
+    if "end-to-end" in parts:
+        sections.append(("End to end: the bot polling the fake Bot API in another process",
+                         await _end_to_end(plan, raw)))
+    if "limits" in parts:
+        sections.append((f"At Telegram's limit: {atlimit.ROUND_TRIP * 1000:g} ms round trip,"
+                         f" {atlimit.BUDGET} messages a second; ours: {DEFAULT_REPLY_MODE}"
+                         f" replies, other: ours with {OTHER_MODE} replies",
+                         await _at_limit(plan, raw)))
+    if "paid" in parts:
+        sections.append((f"Paid broadcasts: {atlimit.PAID_BUDGET:,} messages a second, the"
+                         " same round trip", await _paid(plan, raw)))
     return sections, raw
 
 
 def main() -> None:
     """Run the benchmarks, print the table, and write the JSON and the page when asked."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes: under a minute")
+    parser.add_argument("--quick", action="store_true", help="small sizes: two minutes or so")
+    parser.add_argument("--only", choices=PARTS, action="append", metavar="PART",
+                        help=f"run only this part (again for more): {', '.join(PARTS)}")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results here")
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="write the performance"
                         " page here (docs/performance.md), from benchmarks/performance.md.in")
+    parser.add_argument("--from", dest="saved", type=Path, metavar="PATH", help="with"
+                        " --markdown: the run a --json wrote, instead of running again")
     arguments = parser.parse_args()
     template = page.TEMPLATE.read_text(encoding="utf-8") if arguments.markdown else ""
     if arguments.markdown:
-        page.check(template)  # before the run, not after five minutes of it
+        page.check(template)  # before the run, not after fifteen minutes of it
+        if arguments.only:
+            parser.error("--markdown writes the whole page: run every part")
+    if arguments.saved is not None:
+        if arguments.markdown is None:
+            parser.error("--from only renders a saved run: give --markdown too")
+        saved = json.loads(arguments.saved.read_text(encoding="utf-8"))
+        fields: dict[str, Any] = {key: tuple(map(_tuple, value)) if isinstance(value, list)
+                                  else value for key, value in saved["plan"].items()}
+        plan = Plan(**fields)
+        run = page.Run(**{**saved["page"], "sizes": _sizes(plan)})
+        arguments.markdown.write_text(page.render(template, page.sections_of(saved["rows"]),
+                                                  run), encoding="utf-8")
+        _say(f"wrote {arguments.markdown} from {arguments.saved}")
+        return
     plan = QUICK if arguments.quick else FULL
     began = time.perf_counter()
-    sections, raw = asyncio.run(_run(plan))
+    sections, raw = asyncio.run(_run(plan, tuple(arguments.only or PARTS)))
     elapsed = time.perf_counter() - began
     mode = "--quick" if arguments.quick else "full"
     sys.stdout.write(f"{table(sections)}\n\n{mode} run, {elapsed:.0f} s, Python "
                      f"{platform.python_version()}, {platform.machine()}\n")
+    run = page.Run(
+        quick=arguments.quick, seconds=elapsed,
+        command=shlex.join(["python", "-m", "benchmarks", *sys.argv[1:]]),
+        machine=page.machine(Path(tempfile.gettempdir())), sizes=_sizes(plan),
+        day=page.today())
     if arguments.json is not None:
         document = {"mode": mode, "seconds": elapsed, "plan": asdict(plan),
-                    "rows": as_json(sections), "raw": raw}
+                    "rows": as_json(sections), "raw": raw, "page": asdict(run)}
         arguments.json.write_text(json.dumps(document, indent=2) + "\n")
     if arguments.markdown is not None:
-        run = page.Run(
-            quick=arguments.quick, seconds=elapsed,
-            command=shlex.join(["python", "-m", "benchmarks", *sys.argv[1:]]),
-            machine=page.machine(Path(tempfile.gettempdir())), sizes=_sizes(plan),
-            day=page.today())
         arguments.markdown.write_text(page.render(template, sections, run), encoding="utf-8")
         _say(f"wrote {arguments.markdown}")
 
 
 def _sizes(plan: Plan) -> str:
     """Return the plan's sizes in a phrase for the page."""
+    people = ", ".join(f"{people:,}" for people, _ in plan.limit_sizes)
     return (f"{plan.in_process_people} people in process over {plan.rounds} rounds,"
             f" {plan.explain_people:,} results explained,"
             f" {plan.capacity_people:,} at once end to end, up to {max(plan.ours_sizes):,}"
-            " chats stored")
+            f" chats stored, {people} people at Telegram's limit, {plan.paid_people:,} at a"
+            " paid-broadcast budget")
+
+
+def _tuple(value: Any) -> Any:
+    """Return a list read back from JSON as the tuple the plan had."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
 """One bot under test in its own process, polling a Bot API server until SIGTERM.
 
-`python -m benchmarks.botproc KIND BASE_URL WORKDIR` runs `ours` (the real Application from
-bot.telegram.runner, send pacing off: the benchmark measures the bot's own capacity) or
+`python -m benchmarks.botproc KIND BASE_URL WORKDIR [SETTING=VALUE...]` runs `ours` (the real
+Application from bot.telegram.runner, send pacing off unless a setting such as
+`FLOOD_CONTROL=on` says otherwise: by default the benchmark measures the bot's own capacity) or
 `baseline` (ConversationHandler with PicklePersistence, on PTB's default transport, httpx);
 `baseline-aiohttp` is the baseline on our transport (bot/telegram/transport.py), put in by
-patching the HTTPXRequest that ApplicationBuilder builds, so the two bots compare like for like.
+patching the HTTPXRequest that ApplicationBuilder builds, so the two bots compare like for like;
+`baseline-paced` is the baseline with PTB's own AIORateLimiter, as PTB's documentation sets a
+bot up for Telegram's limits.
 It prints `READY` once polling, and on SIGTERM stops the way the bot stops, then prints one
 JSON line: CPU seconds from READY to SIGTERM, how long stopping took (for the baseline that
 includes PicklePersistence's final flush), peak RSS.
@@ -21,16 +24,18 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from telegram.ext import _applicationbuilder
+from telegram.ext import AIORateLimiter, _applicationbuilder
 
 from benchmarks import contenders, scenario
 from benchmarks.stub import TOKEN
+from bot.config import Settings, load_settings
 from bot.storage.sqlite import SqliteStore
-from bot.telegram.runner import polling
+from bot.telegram.runner import polling, stopping
 from bot.telegram.transport import AiohttpRequest
 
-KINDS = ("ours", "baseline", "baseline-aiohttp")
+KINDS = ("ours", "baseline", "baseline-aiohttp", "baseline-paced")
 
 
 def _use_aiohttp() -> None:
@@ -62,20 +67,34 @@ class _Meter:
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-async def _ours(base_url: str, workdir: Path, stop: asyncio.Event, meter: _Meter) -> None:
+def _settings(pairs: list[str]) -> dict[str, Any]:
+    """Return the Settings fields that SETTING=VALUE pairs name, read as the bot reads them."""
+    environ = dict(pair.split("=", 1) for pair in pairs)
+    read = load_settings(environ, env_file=None)
+    fields = {"FLOOD_CONTROL": "flood_control", "REPLY_MODE": "reply_mode",
+              "SEND_RATE": "send_rate", "STOP_TIMEOUT": "stop_timeout"}
+    return {fields[name]: getattr(read, fields[name]) for name in environ}
+
+
+async def _ours(base_url: str, workdir: Path, stop: asyncio.Event, meter: _Meter,
+                settings: dict[str, Any]) -> None:
     store = await SqliteStore.open(workdir / "ours.db")
     try:
-        app = contenders.ours(scenario.dialogue(), store, base_url=base_url)
+        app = contenders.ours(scenario.dialogue(), store, base_url=base_url, **settings)
         async with polling(app):
             meter.ready()
             await stop.wait()
             meter.stopping()
+            stopping(app, settings.get("stop_timeout", Settings.stop_timeout))  # as serve does
     finally:
         await store.close()
 
 
-async def _baseline(base_url: str, workdir: Path, stop: asyncio.Event, meter: _Meter) -> None:
+async def _baseline(base_url: str, workdir: Path, stop: asyncio.Event, meter: _Meter,
+                    paced: bool) -> None:
     built = contenders.builder(TOKEN, base_url=base_url)
+    if paced:
+        built = built.rate_limiter(AIORateLimiter())
     app = contenders.baseline(built, scenario.dialogue(), workdir / "baseline.pickle")
     async with app:
         await app.start()
@@ -88,14 +107,16 @@ async def _baseline(base_url: str, workdir: Path, stop: asyncio.Event, meter: _M
         await app.stop()  # PicklePersistence writes everything changed since its last flush
 
 
-async def _main(kind: str, base_url: str, workdir: Path) -> None:
+async def _main(kind: str, base_url: str, workdir: Path, settings: list[str]) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     if kind == "baseline-aiohttp":
         _use_aiohttp()
-    run = _baseline if kind.startswith("baseline") else _ours
     meter = _Meter()
-    await run(base_url, workdir, stop, meter)
+    if kind.startswith("baseline"):
+        await _baseline(base_url, workdir, stop, meter, paced=kind == "baseline-paced")
+    else:
+        await _ours(base_url, workdir, stop, meter, _settings(settings))
     sys.stdout.write(json.dumps(meter.report()) + "\n")
     sys.stdout.flush()
 
@@ -106,9 +127,11 @@ def main() -> None:
     parser.add_argument("kind", choices=KINDS)
     parser.add_argument("base_url")
     parser.add_argument("workdir", type=Path)
+    parser.add_argument("settings", nargs="*", metavar="SETTING=VALUE")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(_main(arguments.kind, arguments.base_url, arguments.workdir))
+    asyncio.run(_main(arguments.kind, arguments.base_url, arguments.workdir,
+                      arguments.settings))
 
 
 if __name__ == "__main__":

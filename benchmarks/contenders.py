@@ -44,10 +44,8 @@ from bot.engine.model import END, Dialogue, Question, Reply
 from bot.engine.screens import result_reply
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.botapi import AdvisorBot
-from bot.telegram.handlers import (
-    accessible_message,
-    keyboard,
-)
+from bot.telegram.handlers import accessible_message
+from bot.telegram.markup import keyboard
 from bot.telegram.runner import build_application
 
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -68,11 +66,16 @@ def builder(token: str, *, request: BaseRequest | None = None,
 
 
 def ours(dialogue: Dialogue, store: SqliteStore, *, request: BaseRequest | None = None,
-         base_url: str | None = None) -> App:
-    """Return our bot as bot.telegram.runner builds it, pacing off: on `request` (the stub),
-    or on its own transport to the Bot API at `base_url`."""
-    settings = Settings(token=TOKEN, base_url=base_url, flood_control=False)
-    return build_application(settings, Advisor(dialogue, store), request=request)
+         base_url: str | None = None, **settings: Any) -> App:
+    """Return our bot as bot.telegram.runner builds it: on `request` (the stub), or on its own
+    transport to the Bot API at `base_url`.
+
+    Unless `settings` say otherwise, pacing is off and replies are separate, so that ours makes
+    the same calls as every other contender (compact replies save one call a press).
+    """
+    chosen = {"flood_control": False, "reply_mode": "separate", **settings}
+    return build_application(Settings(token=TOKEN, base_url=base_url, **chosen),
+                             Advisor(dialogue, store), request=request)
 
 
 def ours_press_data(keyboard: list[list[dict[str, Any]]], question: str, option: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from benchmarks.report import Row, table
 
@@ -35,6 +36,17 @@ class Run:
     sizes: str
     """The run's sizes in a phrase ("50 people end to end, 100,000 chats stored at most")."""
     day: str
+
+
+def sections_of(rows: list[dict[str, Any]]) -> list[tuple[str, list[Row]]]:
+    """Return the sections of a run from the rows its --json wrote, in their order."""
+    sections: list[tuple[str, list[Row]]] = []
+    for row in rows:
+        fields = {key: value for key, value in row.items() if key != "section"}
+        if not sections or sections[-1][0] != row["section"]:
+            sections.append((row["section"], []))
+        sections[-1][1].append(Row(**fields))
+    return sections
 
 
 def check(template: str) -> None:

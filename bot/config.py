@@ -34,6 +34,14 @@ CHAT_ID_LIMIT = 2**52
 """Telegram's chat ids have at most 52 significant bits."""
 MAX_INACTIVITY_HOURS = 8760.0  # a year
 MAX_STOP_SECONDS = 86400.0  # a day
+FREE_SEND_RATE = 30.0
+"""Messages a second Telegram allows a bot in all; more needs paid broadcasts."""
+MAX_SEND_RATE = 1000.0  # Telegram's ceiling with paid broadcasts
+REPLY_MODES = ("compact", "separate")
+DEFAULT_REPLY_MODE = "compact"
+"""compact: a press edits its message into the next question, the choice shown on top (one
+message per press); separate: the next question is a new message and the pressed one is
+edited to show the choice (two)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,13 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     flood_control: bool = True
     stop_timeout: float = 20.0
+    reply_mode: str = DEFAULT_REPLY_MODE
+    send_rate: float = FREE_SEND_RATE
+
+    @property
+    def paid_broadcasts(self) -> bool:
+        """Tell whether the send rate needs Telegram's paid broadcasts."""
+        return self.send_rate > FREE_SEND_RATE
 
     @property
     def api_url(self) -> str:
@@ -96,6 +111,10 @@ def load_settings(
         webhook_secret=_webhook_secret(get("WEBHOOK_SECRET"), required=webhook_url is not None),
         flood_control=_switch("FLOOD_CONTROL", get("FLOOD_CONTROL"), default=True),
         stop_timeout=_stop_timeout(get("STOP_TIMEOUT")),
+        reply_mode=_reply_mode(get("REPLY_MODE")),
+        send_rate=_bounded("SEND_RATE", get("SEND_RATE"), FREE_SEND_RATE, MAX_SEND_RATE,
+                           f"messages a second, at most {MAX_SEND_RATE:g} (above "
+                           f"{FREE_SEND_RATE:g} only with Telegram's paid broadcasts)"),
     )
 
 
@@ -236,6 +255,14 @@ def _port(value: str | None) -> int:
     if not re.fullmatch(r"[0-9]{1,5}", value) or not 1 <= int(value) <= 65535:
         raise ConfigError(f"WEBHOOK_PORT must be a port number from 1 to 65535, got {value!r}")
     return int(value)
+
+
+def _reply_mode(value: str | None) -> str:
+    if value is None:
+        return DEFAULT_REPLY_MODE
+    if value.lower() not in REPLY_MODES:
+        raise ConfigError(f"REPLY_MODE must be {' or '.join(REPLY_MODES)}, got {value!r}")
+    return value.lower()
 
 
 def _switch(name: str, value: str | None, *, default: bool) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 from testing.fakebot.server import FakeBotApi
 
 _SETTINGS = ("DATABASE_PATH", "DIALOGUE_PATH", "LOG_LEVEL", "ADMIN_CHAT_IDS",
-             "INACTIVITY_HOURS", "FLOOD_CONTROL", "STOP_TIMEOUT")
+             "INACTIVITY_HOURS", "FLOOD_CONTROL", "STOP_TIMEOUT", "SEND_RATE", "REPLY_MODE")
 
 
 def environment(api: FakeBotApi | None, db_path: Path, **settings: str) -> dict[str, str]:

@@ -67,6 +67,9 @@ HOURS = "INACTIVITY_HOURS must be a positive number of hours, at most 8760 (a ye
 STOP = "STOP_TIMEOUT must be a positive number of seconds, at most 86400 (a day), got {!r}"
 PORT = "WEBHOOK_PORT must be a port number from 1 to 65535, got {!r}"
 CHATS = "ADMIN_CHAT_IDS must be chat ids separated by commas, e.g. 12345,-100678, got {!r}"
+RATE = ("SEND_RATE must be a positive number of messages a second, at most 1000 (above 30 only "
+        "with Telegram's paid broadcasts), got {!r}")
+MODE = "REPLY_MODE must be compact or separate, got {!r}"
 
 
 @pytest.mark.parametrize(
@@ -80,6 +83,8 @@ CHATS = "ADMIN_CHAT_IDS must be chat ids separated by commas, e.g. 12345,-100678
                                               "9" * 5000)],
         *[("ADMIN_CHAT_IDS", v, CHATS) for v in ("nan", "inf", "1e3", "0", "12,1" + "0" * 30,
                                                  "1_000", "٣")],
+        *[("SEND_RATE", v, RATE) for v in ("nan", "inf", "0", "-30", "1001", "fast")],
+        *[("REPLY_MODE", v, MODE) for v in ("fast", "both", "1")],
     ],
 )
 def test_a_number_out_of_range_is_refused_with_what_is_allowed(
@@ -93,9 +98,11 @@ def test_a_number_out_of_range_is_refused_with_what_is_allowed(
 def test_numbers_at_their_limits_are_accepted() -> None:
     settings = load_settings(
         {"INACTIVITY_HOURS": "8760", "STOP_TIMEOUT": "86400", "WEBHOOK_PORT": "65535",
-         "ADMIN_CHAT_IDS": "1, -1001234567890"},
+         "ADMIN_CHAT_IDS": "1, -1001234567890", "SEND_RATE": "1000", "REPLY_MODE": "Separate"},
         env_file=None,
     )
+    assert (settings.send_rate, settings.paid_broadcasts) == (1000.0, True)
+    assert settings.reply_mode == "separate"
     assert (settings.inactivity_hours, settings.stop_timeout) == (8760.0, 86400.0)
     assert settings.webhook_port == 65535
     assert settings.admin_chat_ids == {1, -1001234567890}
@@ -122,6 +129,8 @@ def test_without_webhook_url_the_bot_polls_with_flood_control_on() -> None:
     assert settings.webhook_url is None
     assert settings.flood_control is True
     assert settings.stop_timeout == 20.0
+    assert (settings.send_rate, settings.paid_broadcasts) == (30.0, False)
+    assert settings.reply_mode == "compact"
 
 
 def test_webhook_settings_default_to_a_local_listener_on_the_url_path() -> None:

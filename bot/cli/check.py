@@ -94,10 +94,11 @@ def _settings(settings: Settings) -> Check:
                 f"{settings.webhook_port}{settings.webhook_path}")
     else:
         mode = "polling"
-    flood = "on" if settings.flood_control else "OFF (for benchmarks only)"
+    flood = (f"on, {settings.send_rate:g} messages a second" if settings.flood_control
+             else "OFF (for benchmarks only)")
     return Check("settings", passed=True, detail=(
-        f"{mode}; flood control {flood}; stops within {settings.stop_timeout:g} s; "
-        f"log level {settings.log_level}"))
+        f"{mode}; flood control {flood}; {settings.reply_mode} replies; stops within "
+        f"{settings.stop_timeout:g} s; log level {settings.log_level}"))
 
 
 def _dialogue(path: Path) -> Check:

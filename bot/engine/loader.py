@@ -17,6 +17,7 @@ from yaml.nodes import MappingNode, Node
 from bot.engine import schema
 from bot.engine.checks import check
 from bot.engine.condition_format import ConditionReader
+from bot.engine.files import dialogue_files
 from bot.engine.model import (
     END,
     ROW_LIMIT,
@@ -32,7 +33,7 @@ from bot.engine.model import (
     Where,
 )
 from bot.engine.routes import TIME_BUDGET
-from bot.engine.translation import SUFFIXES, Completeness, translation_of, with_translations
+from bot.engine.translation import Completeness, with_translations
 from bot.engine.yaml_nodes import (
     MAX_BYTES,
     Entry,
@@ -346,7 +347,7 @@ def inspect(paths: Iterable[str | Path], *, budget: float | None = TIME_BUDGET) 
     dialogues: list[Dialogue] = []
     complete: dict[str, list[Completeness]] = {}
     first_file: dict[str, str] = {}
-    for file in _files(paths, problems):
+    for file in dialogue_files(paths, problems):
         loaded = _load(file, budget)
         problems += loaded.problems
         dialogue = loaded.dialogue
@@ -367,35 +368,3 @@ def inspect(paths: Iterable[str | Path], *, budget: float | None = TIME_BUDGET) 
         first_file[dialogue.id] = str(file)
         dialogues.append(dialogue)
     return Inspection(dialogues, problems, complete)
-
-
-def _files(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path]:
-    """Return the dialogue files `paths` name: files as given, folders' YAML files sorted; a
-    translation stands for its dialogue (read with it), each dialogue once."""
-    found: list[Path] = []
-    for given in map(Path, paths):
-        if given.is_dir():
-            # `x.stories.yaml` beside a dialogue holds its test stories (bot.authoring).
-            inside = sorted(p for p in given.iterdir()
-                            if p.suffix in SUFFIXES and not p.stem.endswith(".stories"))
-            if not inside:
-                problems.append(Problem(str(given), 0, "the folder has no .yaml or .yml files"))
-            found += inside
-        elif given.exists():
-            found.append(given)
-        else:
-            problems.append(Problem(str(given), 0, "no such file or folder"))
-    if not found and not problems:
-        problems.append(Problem("<arguments>", 0, "no dialogue files were given"))
-    dialogues = (_dialogue_file(path, problems) for path in found)
-    return list(dict.fromkeys(path for path in dialogues if path is not None))
-
-
-def _dialogue_file(path: Path, problems: list[Problem]) -> Path | None:
-    """Return the dialogue a translation translates, or the path itself for a dialogue."""
-    named = translation_of(path)
-    if named is None or named[0].exists():
-        return named[0] if named else path
-    problems.append(Problem(str(path), 0, f"a translation needs its dialogue beside it: there "
-                                          f"is no {named[0].name} in {path.parent}"))
-    return None

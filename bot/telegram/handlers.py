@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
-from urllib.parse import quote
 
 from telegram import (
     BotCommand,
@@ -27,10 +26,12 @@ from telegram.ext import (
 )
 
 from bot.advisor import Advisor, Turn
+from bot.config import DEFAULT_REPLY_MODE
 from bot.engine import callback_data
-from bot.engine.compose import utf16_length
-from bot.engine.model import Button, Dialogue, Reply, Texts
+from bot.engine.model import Dialogue, Reply, Texts
 from bot.telegram.botapi import advisor_bot
+from bot.telegram.flood import NotSentError, cosmetic
+from bot.telegram.markup import compacted, entities, keyboard
 
 log = logging.getLogger(__name__)
 
@@ -43,59 +44,30 @@ ANSWER_TIMEOUT = 2.0
 """Seconds an answerCallbackQuery may take (each attempt; see delivery.ATTEMPTS_FOR)."""
 SHOWN_AFTER_PRESS = frozenset({"question", "result", "idle", "language", "explanation"})
 """Turns of a press that are a message in the chat; the others are a notice on the button."""
+COMPACTED = frozenset({"question", "language", "idle"})
+"""Turns of a press that compact replies show on the pressed message. A result (or an
+explanation of it) is a screen of its own, bold title first, to keep and share: it comes as a
+new message and the pressed question is marked, as in separate replies."""
 COMMANDS = ("start", "back", "result", "change", "help", "mydata", "forget", "language")
 """The command menu, in its order; each described by the text `command_<name>`."""
 ASKED_CHATS = 10_000
 """Chats whose latest question message is remembered, to take its buttons away when the
 person answers it by typing (the least recently asked are forgotten)."""
-SHARE = "https://t.me/share/url"
-
-
-def keyboard(
-    reply: Reply, session_id: int | None, username: str | None = None
-) -> str | None:
-    """Return the reply's buttons as an inline keyboard in the Bot API's JSON, or None.
-
-    Encoded here rather than built from PTB's InlineKeyboardButton objects, which PTB then
-    turns back into dicts: the objects cost more than the rest of a press's dialogue work.
-    A share button becomes a link to Telegram's share dialogue with a link to the bot
-    (`username`); without one it is left out.
-    """
-    rows = [[cell for b in row if (cell := _button(b, session_id, username))]
-            for row in reply.buttons]
-    rows = [row for row in rows if row]
-    return json.dumps({"inline_keyboard": rows}) if rows else None
-
-
-def _button(button: Button, session_id: int | None, username: str | None) -> dict[str, str]:
-    if button.share is not None:
-        if not username:
-            return {}
-        link = quote(f"https://t.me/{username}", safe="")
-        return {"text": button.label, "url": f"{SHARE}?url={link}&text={quote(button.share)}"}
-    if button.url is not None:
-        return {"text": button.label, "url": button.url}
-    return {"text": button.label, "callback_data": callback_data.encode(session_id, button.data)}
-
-
-def entities(reply: Reply) -> str | None:
-    """Return the reply's formatting as Bot API entities (offsets in UTF-16 code units, as
-    Telegram counts them) in JSON, or None: text is never parsed as markup."""
-    if not reply.spans:
-        return None
-    text = reply.text
-    found = [{"type": span.kind, "offset": utf16_length(text[: span.start]),
-              "length": utf16_length(text[span.start : span.start + span.length])}
-             for span in reply.spans]
-    return json.dumps(found)
 
 
 class TelegramFrontEnd:
-    """The advisor's Telegram handlers, installed on a PTB Application."""
+    """The advisor's Telegram handlers, installed on a PTB Application.
 
-    def __init__(self, advisor: Advisor) -> None:
+    `reply_mode` (REPLY_MODE): "compact" answers a press by editing its message into what
+    comes next, the choice shown on top (one message); "separate" sends what comes next and
+    then marks the choice on the pressed message (two, the mark cosmetic: it waits behind
+    replies and is dropped when stale).
+    """
+
+    def __init__(self, advisor: Advisor, *, reply_mode: str = DEFAULT_REPLY_MODE) -> None:
         self.advisor = advisor
         self._asked: OrderedDict[int, int] = OrderedDict()  # chat -> its question's message
+        self.compact = reply_mode == "compact"
 
     @property
     def texts(self) -> Texts:
@@ -183,7 +155,8 @@ class TelegramFrontEnd:
         sent = await self._show(context, chat_id, turn)
         if sent and turn.marked and asked is not None:
             # Answered by typing: the question's buttons go, as after a press.
-            await _edit(context, chat_id, asked, turn.marked)
+            with cosmetic():  # after replies; dropped when stale or stopping
+                await _edit(context, chat_id, asked, turn.marked)
         elif asked is not None and chat_id not in self._asked:
             self._asked[chat_id] = asked  # not answered: its buttons still count
 
@@ -205,17 +178,60 @@ class TelegramFrontEnd:
             await _answer(query, turn.reply.text or None)
             return
         # The spinner stops as soon as the answer is stored, and a slow or hanging answer
-        # never holds back the next question: the two go out side by side.
+        # never holds back the next question: the two go out side by side. Flood control
+        # queues the reply and lets the chat's next update be handled meanwhile.
         answering = asyncio.ensure_future(_answer(query, None))
         try:
-            # The next question goes out before the pressed one loses its buttons: should the
-            # bot stop in between, the person still has buttons to press (the Advisor's
-            # lost-reply rule then shows the question they missed).
-            sent = await self._show(context, message.chat.id, turn)
-            if sent and turn.marked:
-                await _edit(context, message.chat.id, message.message_id, turn.marked)
+            await self._reply_to_press(context, message, turn)
         finally:
             await answering
+
+    async def _reply_to_press(self, context: Context, message: Message, turn: Turn) -> None:
+        """Show what comes after a press, and the choice made, in the reply mode's way.
+
+        Either way the pressed message has buttons until the next question has buttons too:
+        compact mode swaps them in one edit; separate mode sends the next question before the
+        pressed one loses its buttons. Should the bot stop in between, the person still has
+        buttons to press (the Advisor's lost-reply rule then shows the question they missed).
+        """
+        chat_id = message.chat.id
+        compact = (compacted(turn.marked, turn.reply)
+                   if self.compact and turn.marked and turn.kind in COMPACTED else None)
+        if compact is not None and turn.shows_something:
+            if await self._edit_into(context, message, compact, turn.session_id):
+                await self.advisor.delivered(chat_id, turn)
+            else:
+                # Telegram will not edit that message: the same, choice on top, as a new one.
+                await self._show(context, chat_id, replace(turn, reply=compact))
+            return
+        sent = await self._show(context, chat_id, turn)
+        if sent and turn.marked:
+            with cosmetic():  # after replies; dropped when stale or stopping
+                await _edit(context, chat_id, message.message_id, turn.marked)
+
+    async def _edit_into(self, context: Context, message: Message, reply: Reply,
+                         session_id: int | None) -> bool:
+        """Make the pressed message show `reply`; False when it must be sent anew instead."""
+        chat_id = message.chat.id
+        bot = advisor_bot(context.bot)
+        try:
+            await bot.edit_text(chat_id, message.message_id, reply.text,
+                                keyboard(reply, session_id, _username(bot)), entities(reply))
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return True  # a double press: the message shows this already
+            log.info("chat %s: message %s cannot be edited (%s); sending anew",
+                     chat_id, message.message_id, error)
+            return False
+        except Forbidden as error:
+            await self._blocked(chat_id, error)
+            return False
+        except NotSentError as error:
+            _not_sent(chat_id, error)
+            return False
+        if reply.buttons:
+            self._remember(chat_id, message.message_id, reply)
+        return True
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the failure with its traceback and tell the person how to go on."""
@@ -223,6 +239,9 @@ class TelegramFrontEnd:
             update.effective_chat) else None
         if isinstance(context.error, Forbidden) and chat_id is not None:
             await self._blocked(chat_id, context.error)
+            return
+        if isinstance(context.error, NotSentError):
+            _not_sent(chat_id, context.error)
             return
         log.error("update failed in chat %s", chat_id, exc_info=context.error)
         if isinstance(update, Update) and update.callback_query is not None:
@@ -277,6 +296,9 @@ class TelegramFrontEnd:
                                              entities(reply))
         except Forbidden as error:
             await self._blocked(chat_id, error)
+            return False
+        except NotSentError as error:
+            _not_sent(chat_id, error)
             return False
         if reply.buttons:
             self._remember(chat_id, message_id, reply)
@@ -364,3 +386,11 @@ async def _edit(context: Context, chat_id: int, message_id: int, text: str) -> N
         # A double press or a re-delivered update finds the message already edited.
         if "not modified" not in str(error).lower():
             raise
+    except NotSentError as error:  # stale, or the bot stopping: the buttons stay, harmless
+        log.debug("chat %s: choice not marked (%s)", chat_id, error)
+
+
+def _not_sent(chat_id: int | None, error: NotSentError) -> None:
+    """A reply flood control gave up on while stopping (it logs how many): the answer is
+    stored, and the person's next press (or /start) shows where they stand."""
+    log.debug("chat %s: reply %s", chat_id, error)

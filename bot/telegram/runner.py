@@ -2,9 +2,12 @@
 
 Stopping is graceful and bounded: no new updates are taken, the ones in flight are finished,
 polling confirms its offset with one last getUpdates, the database is closed, and the process
-exits 0. A `Watchdog` ends the process with `EXIT_STOP_TIMEOUT` if that takes longer than
-STOP_TIMEOUT seconds (a send stuck on the network, say); Telegram then re-delivers whatever
-was not confirmed, and the advisor's update ids keep it from being handled twice.
+exits 0. Flood control drops its cosmetic edits at once and gives up on replies still waiting
+at half of STOP_TIMEOUT (their answers are stored: the next press shows them), so that pacing
+cannot hold the stop past it. A `Watchdog` ends the process with `EXIT_STOP_TIMEOUT` if it
+takes longer than STOP_TIMEOUT seconds all the same (a send stuck on the network, say);
+Telegram then re-delivers whatever was not confirmed, and the advisor's update ids keep it
+from being handled twice.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from bot.telegram.botapi import AdvisorBot
 from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
 from bot.telegram.flood import FloodControl
 from bot.telegram.handlers import TelegramFrontEnd
+from bot.telegram.limits import overall_pace
 from bot.telegram.operator import OperatorCommands
 from bot.telegram.transport import DEFAULT_TIMEOUT, AiohttpRequest
 
@@ -42,9 +46,9 @@ App = Application[Any, Any, Any, Any, Any, Any]
 PROFILES = "advisor.profiles"
 EXIT_STOP_TIMEOUT = 3
 WORKERS = 1024
-"""Updates handled at once. Flood control holds a handler until its messages may go, and a
-button press is answered (within Telegram's 15 s) only once its handler runs, so this must
-cover a burst: with 64, half of 500 simultaneous presses were answered too late."""
+"""Updates worked on at once. A handler whose replies are queued for Telegram's pace gives its
+worker back (delivery.release_turn), and a button press is answered (within Telegram's 15 s)
+only once its handler runs, so this must cover a burst of handlers before they queue."""
 CONNECTIONS = 256
 """Bot API connections open at once (PTB's default); more requests than this wait their turn."""
 
@@ -61,7 +65,8 @@ def build_application(settings: Settings, advisor: Advisor, *,
     if settings.token is None:
         raise AdvisorError("TELEGRAM_BOT_TOKEN is not set")
     limiter: BaseRateLimiter[None] = (
-        FloodControl(RetryingRateLimiter()) if settings.flood_control else RetryingRateLimiter()
+        FloodControl(RetryingRateLimiter(), overall=overall_pace(settings.send_rate))
+        if settings.flood_control else RetryingRateLimiter()
     )
     sends = request or AiohttpRequest(connection_pool_size=CONNECTIONS, read_timeout=read_timeout)
     # On stop, PTB cancels the long poll and at once confirms the offset with one more
@@ -69,15 +74,16 @@ def build_application(settings: Settings, advisor: Advisor, *,
     # time out, and leave the updates to be fetched again after a restart.
     polls = request or AiohttpRequest(
         connection_pool_size=2, read_timeout=read_timeout, pool_timeout=5.0)
+    processor = ChatOrderedProcessor(workers=WORKERS)
     bot = AdvisorBot(settings.token, base_url=settings.api_url, request=sends,
-                     get_updates_request=polls, rate_limiter=limiter)
-    builder = (
-        ApplicationBuilder()
-        .bot(bot)
-        .concurrent_updates(ChatOrderedProcessor(workers=WORKERS))
-    )
+                     get_updates_request=polls, rate_limiter=limiter,
+                     paid_broadcasts=settings.paid_broadcasts,
+                     chat_waiting=processor.waiting, backlog=processor.backlog)
+    builder = ApplicationBuilder().bot(bot).concurrent_updates(processor)
     app = builder.build()
-    front = TelegramFrontEnd(advisor)
+    updater = app.updater
+    bot.poll_ahead_while(lambda: updater is not None and updater.running)
+    front = TelegramFrontEnd(advisor, reply_mode=settings.reply_mode)
     front.install(app)
     OperatorCommands(advisor, settings).install(app)
     app.bot_data[PROFILES] = profiles(advisor.dialogue)
@@ -223,9 +229,21 @@ async def serve(settings: Settings) -> None:
             )
             async with _reload_on_hangup(advisor, settings), updates:
                 await stop.wait()
+                stopping(app, settings.stop_timeout)
     finally:
         watchdog.disarm()
     log.info("stopped cleanly")
+
+
+def stopping(app: App, stop_timeout: float) -> None:
+    """Tell flood control the bot is stopping: nothing paced may hold the stop past its time.
+
+    Replies still waiting at half of `stop_timeout` are given up, which leaves the other half
+    for the last requests on their way, confirming the offset and closing the database.
+    """
+    limiter = app.bot.rate_limiter
+    if isinstance(limiter, FloodControl):
+        limiter.give_up_after(stop_timeout / 2)
 
 
 @asynccontextmanager

@@ -11,6 +11,7 @@ import asyncio
 import signal
 import sys
 
+from testing.fakebot.checks import SendLimiter
 from testing.fakebot.server import FakeBotApi
 
 
@@ -21,6 +22,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--token", default="123:ABC")
     parser.add_argument("--enforce-limits", action="store_true",
                         help="answer 429 past Telegram's send limits")
+    parser.add_argument("--overall-per-second", type=int, default=30, metavar="N",
+                        help="the overall limit with --enforce-limits (1000: paid broadcasts)")
+    parser.add_argument("--round-trip", type=float, default=0.0, metavar="SECONDS",
+                        help="network time of every Bot API call, half each way")
+    parser.add_argument("--jitter", type=float, default=0.0, metavar="SECONDS",
+                        help="each half of the round trip this much longer or shorter at random")
     return parser.parse_args(argv)
 
 
@@ -31,7 +38,8 @@ async def _serve(arguments: argparse.Namespace) -> None:
         loop.add_signal_handler(signum, stop.set)
     async with FakeBotApi(
         arguments.token, enforce_limits=arguments.enforce_limits, host=arguments.host,
-        port=arguments.port,
+        port=arguments.port, round_trip=arguments.round_trip, jitter=arguments.jitter,
+        limits=SendLimiter(overall_per_second=arguments.overall_per_second),
     ) as api:
         sys.stdout.write(f"READY {api.base_url}\n")
         sys.stdout.flush()

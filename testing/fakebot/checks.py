@@ -272,11 +272,12 @@ def check_description(text: object, limit: int, what: str) -> str:
 
 @dataclass
 class SendLimiter:
-    """Telegram's send limits, simplified.
+    """Telegram's send limits, simplified; a message sent and a message edited count alike.
 
-    Overall: at most 30 sends in any 1 s window. Private chat: a bucket of 3 sends that refills
-    at 1 a second. Group or channel: at most 20 sends in any 60 s window. Refused sends do not
-    count; `retry_after` is rounded up to whole seconds as Telegram does.
+    Overall: at most 30 in any 1 s window (up to 1,000 for a bot with paid broadcasts). Private
+    chat: a bucket of 3 that refills at 1 a second. Group or channel: at most 20 in any 60 s
+    window. Refused ones do not count; `retry_after` is rounded up to whole seconds as Telegram
+    does.
     """
 
     overall_per_second: int = 30

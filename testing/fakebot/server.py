@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import itertools
 import json
+import random
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -180,14 +181,24 @@ class FakeBotApi:
         host: str = "127.0.0.1",
         port: int = 0,
         callback_answer_timeout: float = 15.0,
+        round_trip: float = 0.0,
+        jitter: float = 0.0,
+        limits: SendLimiter | None = None,
     ) -> None:
+        """`round_trip`: seconds every Bot API call spends on the network, half on the way to
+        Telegram and half back, each half `jitter` seconds longer or shorter at random.
+        `limits`: the send limits enforced with `enforce_limits` (default: Telegram's)."""
         if not _TOKEN.fullmatch(token):
             raise ValueError(f"token {token!r} is not shaped like a bot token: '123:ABC'")
+        if round_trip < 0 or not 0 <= jitter <= round_trip / 2:
+            raise ValueError(f"round_trip must be >= 0 and jitter within half of it, not "
+                             f"{round_trip} and {jitter}")
         self.token = token
         self.enforce_limits = enforce_limits
         self.callback_answer_timeout = callback_answer_timeout
         self.webhook_retry_delay = 0.2
-        self.limiter = SendLimiter()
+        self.limiter = limits or SendLimiter()
+        self.round_trip, self.jitter = round_trip, jitter
         self.calls: list[Call] = []
         self.webhook_responses: list[tuple[int, int]] = []  # (update_id, HTTP status; 0: none)
         self.confirmed_offset = 0
@@ -466,8 +477,9 @@ class FakeBotApi:
         if token != self.token:
             status = 401 if _TOKEN.fullmatch(token) else 404
             return web.json_response(ApiError(status, _phrase(status)).envelope(), status=status)
-        arrived = time.monotonic()
         params = await _read_params(request)
+        await self._fly()  # on its way to Telegram: the call takes effect on arrival
+        arrived = time.monotonic()
         injected = False
         try:
             await self._apply_delay(name, params)
@@ -482,12 +494,20 @@ class FakeBotApi:
             result = await handler(params)
         except ApiError as exc:
             self._record(Call(name, params, arrived, exc.description, injected=injected))
+            await self._fly()
             return web.json_response(exc.envelope(), status=exc.status)
         except asyncio.CancelledError:
             self._record(Call(name, params, arrived, "cancelled: the client hung up"))
             raise
         self._record(Call(name, params, arrived, result=result))
+        await self._fly()  # the answer's way back
         return web.json_response({"ok": True, "result": result})
+
+    async def _fly(self) -> None:
+        """Spend one way of the round trip, as a request or its answer on a real network."""
+        if self.round_trip:
+            half = self.round_trip / 2
+            await asyncio.sleep(half + random.uniform(-self.jitter, self.jitter))
 
     def _record(self, call: Call) -> None:
         self.calls.append(dataclasses.replace(call, index=len(self.calls)))
@@ -699,8 +719,7 @@ class FakeBotApi:
         parse_mode = params.get("parse_mode")
         rendered = render_text(params.get("text"), parse_mode, params.get("entities"))
         buttons = parse_keyboard(params.get("reply_markup"))
-        if self.enforce_limits:
-            self.limiter.admit(chat.id, chat.type == "private", time.monotonic())
+        self._admit(chat)
         message = BotMessage(
             self.new_message_id(chat.id), chat.id, rendered.text, buttons, parse_mode,
             date=int(time.time()), reply_markup=_inline_markup(params),
@@ -708,6 +727,11 @@ class FakeBotApi:
         )
         self._messages.setdefault(chat.id, []).append(message)
         return self.message_payload(message)
+
+    def _admit(self, chat: Chat) -> None:
+        """Count a message sent or edited against Telegram's limits, or refuse it with 429."""
+        if self.enforce_limits:
+            self.limiter.admit(chat.id, chat.type == "private", time.monotonic())
 
     async def _edit_message_text(self, params: JSONDict) -> JSONDict:
         chat = self._chat(params)
@@ -720,6 +744,7 @@ class FakeBotApi:
             message.text, message.formatting, message.reply_markup
         ):
             raise bad_request(_NOT_MODIFIED)
+        self._admit(chat)
         message.text, message.formatting, message.parse_mode = (
             rendered.text, rendered.formatting, parse_mode
         )
@@ -734,6 +759,7 @@ class FakeBotApi:
         markup = _inline_markup(params)
         if markup == message.reply_markup:
             raise bad_request(_NOT_MODIFIED)
+        self._admit(chat)
         message.buttons, message.reply_markup, message.edited = buttons, markup, True
         return self.message_payload(message)
 

@@ -24,7 +24,8 @@ FLYER = [
 async def test_a_full_dialogue_with_typing_back_gibberish_and_a_stale_button(
     fake_api: FakeBotApi, tmp_path: Path
 ) -> None:
-    async with running_bot(fake_api, tmp_path / "bot.db") as bot:
+    # Separate replies, message by message; compact ones: tests/e2e/test_compact_replies.py.
+    async with running_bot(fake_api, tmp_path / "bot.db", reply_mode="separate") as bot:
         user = fake_api.user(chat_id=1001, first_name="Ann")
 
         await user.send("/start")

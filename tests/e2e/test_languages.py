@@ -86,9 +86,10 @@ async def test_language_switches_mid_dialogue_keeping_answers_and_survives_a_res
         await user.send("/language")
         assert user.last_text == dialogue.texts.language_prompt
         assert user.last_buttons == ["English", "Español", "Русский"]
-        await user.press("Русский", expect="sendMessage")
-        shown = user.last_text
-        assert shown.startswith(ru.texts.language_chosen)
+        await user.press("Русский", expect="editMessageText")
+        shown = user.last_text  # the language menu, made into the question (compact replies)
+        assert shown.startswith(f"{ru.texts.language_prompt}\n\n✅ Русский\n\n")
+        assert ru.texts.language_chosen in shown
         assert ru.questions["hours"].text in shown
         assert user.last_buttons == [
             *(o.label for o in ru.questions["hours"].options), ru.texts.button_back]

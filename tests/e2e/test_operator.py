@@ -77,7 +77,7 @@ async def test_stats_and_reload_answer_admins_only(fake_api: FakeBotApi, tmp_pat
         assert admin.last_text.startswith("The new dialogue has problems, so the old one stays:")
         assert f"{edited}:" in admin.last_text
         await someone.press("Workouts", expect="editMessageText")
-        assert "Question 2 of " in someone.last_text
+        assert "Question 2 of " in someone.keyboard_message.text
 
         edited.write_text(original.replace("Hi! 🎧", "Hello again! 🎧", 1), encoding="utf-8")
         await admin.send("/reload")

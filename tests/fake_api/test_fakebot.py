@@ -249,6 +249,34 @@ async def test_send_limits_allow_a_short_burst_per_private_chat(limited_api: Fak
     assert [m.text for m in limited_api.messages(1001)] == ["burst 0", "burst 1", "burst 2"]
 
 
+async def test_edits_count_against_the_send_limits_and_a_429_says_when_to_retry(
+    limited_api: FakeBotApi,
+) -> None:
+    limited_api.user(1001)
+    async with raw_bot(limited_api) as bot:
+        sent = await bot.send_message(1001, "question")
+        for number in range(2):
+            await bot.edit_message_text(f"edit {number}", 1001, sent.message_id)
+        with pytest.raises(RetryAfter) as refused:
+            await bot.edit_message_text("one too many", 1001, sent.message_id)
+    assert refused.value.retry_after == dtm.timedelta(seconds=1)
+    assert [m.text for m in limited_api.messages(1001)] == ["edit 1"]
+
+
+async def test_a_round_trip_delays_each_call_both_ways() -> None:
+    async with FakeBotApi(round_trip=0.2, jitter=0.02) as api, raw_bot(api) as bot:
+        api.user(1001)
+        began = asyncio.get_running_loop().time()
+        await bot.send_message(1001, "hi")
+        took = asyncio.get_running_loop().time() - began
+        [call] = [call for call in api.calls if call.method == "sendMessage"]
+    # Half the trip (less the jitter) before it takes effect, all of it before the answer.
+    assert call.at - began >= 0.08 - 0.001
+    assert took >= 0.16 - 0.001
+    with pytest.raises(ValueError, match="jitter within half"):
+        FakeBotApi(round_trip=0.02, jitter=0.02)
+
+
 async def test_webhook_mode_posts_updates_with_the_secret(fake_api: FakeBotApi) -> None:
     received: asyncio.Queue[tuple[str | None, dict[str, Any]]] = asyncio.Queue()
     answers = iter([500, 200])

@@ -18,9 +18,12 @@ from bot.config import DEFAULT_DIALOGUE, Settings
 from bot.engine.loader import load_dialogue
 from bot.storage.sqlite import SqliteStore
 from bot.telegram.delivery import RetryingRateLimiter
-from bot.telegram.flood import Bucket, FloodControl, Window, classify
+from bot.telegram.flood import FloodControl, NotSentError, cosmetic
+from bot.telegram.limits import Bucket, Window, classify, overall_pace
 from bot.telegram.runner import build_application
 from testing.fakebot.checks import ApiError, SendLimiter
+from testing.fakebot.server import FakeBotApi
+from tests.reliability.harness import running_bot
 
 
 class VirtualTime:
@@ -45,8 +48,10 @@ class VirtualTime:
         """Run the coroutines to the end, advancing time whenever all of them sleep."""
         tasks = [asyncio.ensure_future(c) for c in coroutines]
         while not all(task.done() for task in tasks):
-            for _ in range(5):  # let woken tasks reach their next sleep or their end
+            for _ in range(50):  # let woken tasks reach their next sleep or their end
                 await asyncio.sleep(0)
+            while self._sleepers and self._sleepers[0][2].done():
+                heapq.heappop(self._sleepers)  # a sleep that was cancelled
             if self._sleepers:
                 self.now, _, future = heapq.heappop(self._sleepers)
                 future.set_result(None)
@@ -207,6 +212,113 @@ async def test_a_429_that_slips_through_is_waited_out_and_the_retry_is_paced_too
     assert flood.retrying.retries == 1
 
 
+async def mark(flood: FloodControl, request: Callable[[], Coroutine[Any, Any, bool]],
+               chat: int, message_id: int = 1) -> Any:
+    """Send a cosmetic edit of a message, as the bot marks a pressed question."""
+    with cosmetic():
+        return await flood.process_request(
+            request, (), {}, "editMessageText", {"chat_id": chat, "message_id": message_id},
+            None)
+
+
+async def test_replies_go_before_cosmetic_edits_queued_earlier(time: VirtualTime) -> None:
+    flood, referee = limiter(time), Referee(time)
+    # Sixty chats' marks are queued first, then each chat's next reply: the replies go first.
+    marks = [mark(flood, referee.request(chat, 1), chat) for chat in range(1, 61)]
+    replies = [send(flood, referee.request(chat, 0), chat) for chat in range(1, 61)]
+    await time.run(*marks, *replies)
+    order = [number for _, _, number in referee.sent]
+    assert order == [0] * 60 + [1] * 60
+    assert referee.refused == []
+
+
+async def test_a_stale_cosmetic_edit_is_dropped_and_replies_keep_the_budget(
+    time: VirtualTime,
+) -> None:
+    flood, referee = limiter(time, patience=2.0), Referee(time)
+    # Replies for 120 chats need 4 s of the budget; marks of 20 of them wait behind...
+    replies = [send(flood, referee.request(chat, 0), chat) for chat in range(1, 121)]
+    marks = [mark(flood, referee.request(chat, 1), chat) for chat in range(1, 21)]
+    results = await time.run(*replies, *marks, return_exceptions=True)
+    # ...and are dropped after 2 s, not sent late.
+    assert all(result is True for result in results[:120])
+    assert all(isinstance(result, NotSentError) for result in results[120:])
+    assert [number for _, _, number in referee.sent] == [0] * 120
+    assert flood.dropped == 20
+
+
+async def test_a_newer_edit_of_a_message_replaces_a_cosmetic_one_still_waiting(
+    time: VirtualTime,
+) -> None:
+    flood, referee = limiter(time), Referee(time)
+    busy = [send(flood, referee.request(chat, 0), chat) for chat in range(2, 40)]
+    older = mark(flood, referee.request(1, 1), 1, message_id=9)
+    newer = mark(flood, referee.request(1, 2), 1, message_id=9)
+    results = await time.run(*busy, older, newer, return_exceptions=True)
+    assert isinstance(results[-2], NotSentError)
+    assert results[-1] is True
+    assert [number for _, chat, number in referee.sent if chat == 1] == [2]
+
+
+async def test_a_chat_has_one_message_on_its_way_at_a_time(time: VirtualTime) -> None:
+    flood = limiter(time)
+    on_the_way, most = 0, 0
+
+    def slow(number: int) -> Callable[[], Coroutine[Any, Any, bool]]:
+        async def request() -> bool:
+            nonlocal on_the_way, most
+            on_the_way += 1
+            most = max(most, on_the_way)
+            await time.sleep(0.3 if number == 0 else 0.01)  # the first is slow on the network
+            on_the_way -= 1
+            arrived.append(number)
+            return True
+        return request
+
+    arrived: list[int] = []
+    await time.run(*(send(flood, slow(n), 7) for n in range(3)))
+    assert most == 1
+    assert arrived == [0, 1, 2]
+
+
+async def test_stopping_drops_cosmetic_edits_and_gives_up_what_cannot_go_in_time(
+    time: VirtualTime,
+) -> None:
+    flood, referee = limiter(time), Referee(time)
+
+    async def stop_soon() -> None:
+        await time.sleep(1.0)
+        flood.give_up_after(2.0)
+
+    # 150 chats' replies need 5 s of the budget, and there are marks behind them.
+    replies = [send(flood, referee.request(chat, 0), chat) for chat in range(1, 151)]
+    marks = [mark(flood, referee.request(chat, 1), chat) for chat in range(1, 11)]
+    results = await time.run(*replies, *marks, stop_soon(), return_exceptions=True)
+    sent = [result for result in results[:150] if result is True]
+    assert 3 * 28 < len(sent) < 3 * 30  # what the budget allowed until the deadline at 3 s
+    assert all(isinstance(result, NotSentError) for result in results[len(sent):160])
+    assert max(when for when, _, _ in referee.sent) < 3.0
+    assert (flood.dropped, flood.given_up) == (10, 150 - len(sent))
+    # Once stopping, a cosmetic edit is not even queued, and after the deadline nothing is.
+    with pytest.raises(NotSentError):
+        await mark(flood, referee.request(1, 2), 1)
+    with pytest.raises(NotSentError):
+        await send(flood, referee.request(1, 3), 1)
+
+
+async def test_a_paid_broadcast_budget_sends_a_thousand_a_second_within_the_limit(
+    time: VirtualTime,
+) -> None:
+    flood = limiter(time, overall=overall_pace(1000))
+    referee = Referee(time)
+    referee.limits = SendLimiter(overall_per_second=1000)
+    await time.run(*(send(flood, referee.request(chat, 0), chat) for chat in range(1, 2001)))
+    sent = [when for when, _, _ in referee.sent]
+    assert referee.refused == []
+    assert max(sum(1 for t in sent if start <= t < start + 1) for start in sent) <= 1000
+    assert sent[-1] < 2000 / 1000 * 1.1  # close to the budget
+
+
 async def test_without_pacing_the_same_burst_draws_429s(time: VirtualTime) -> None:
     referee = Referee(time)
     results = await time.run(*(
@@ -260,3 +372,35 @@ async def test_flood_control_can_be_switched_off_to_measure_the_bot_alone(
         assert type(app.bot.rate_limiter) is limiter
     finally:
         await store.close()
+
+
+async def test_a_press_is_answered_while_the_replies_before_it_wait_for_their_turn(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    async with running_bot(fake_api, tmp_path / "bot.db", flood_control=True) as bot:
+        user = fake_api.user(4200)
+        await user.send("/start")  # one of the chat's burst of three
+        mark = len(fake_api.calls)
+        helps = [user.queue_text("/help") for _ in range(5)]  # the rest wait about a second each
+        press, query = user.queue_press("Commute & travel")
+        await bot.until_handled(*helps, press, timeout=20)
+
+    calls = fake_api.calls[mark:]
+    answered = next(c.index for c in calls if c.params.get("callback_query_id") == query)
+    replies = [c for c in calls if c.succeeded("sendMessage", user.chat_id)
+               or c.succeeded("editMessageText", user.chat_id)]
+    assert [c.params["text"] for c in replies[:5]] == [bot.dialogue.texts.help] * 5
+    assert "Question 2 of " in replies[5].params["text"]  # every reply in order...
+    # ...and the press was answered before the replies queued ahead of it had gone.
+    assert answered < replies[2].index
+
+
+@pytest.mark.parametrize(("send_rate", "paid"), [(30.0, None), (1000.0, True)])
+async def test_a_send_rate_above_telegrams_thirty_sends_as_a_paid_broadcast(
+    fake_api: FakeBotApi, tmp_path: Path, send_rate: float, paid: bool | None
+) -> None:
+    async with running_bot(fake_api, tmp_path / "bot.db", flood_control=True,
+                           send_rate=send_rate):
+        sent = await fake_api.user(4300).send("/start")
+    assert sent is not None
+    assert sent.params.get("allow_paid_broadcast") is paid

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from bot.config import DEFAULT_DIALOGUE
 from bot.engine import engine
+from bot.engine.loader import load_dialogue
 from bot.engine.model import Dialogue, Question, Session
+from testing.fakebot.server import Call
 from testing.fakebot.user import FakeUser
 from tests.reliability.harness import RunningBot
 
 _NUMBER = re.compile(r"Question (\d+) of (\d+)")
+SHIPPED = load_dialogue(DEFAULT_DIALOGUE)
 
 
 @dataclass(frozen=True)
@@ -77,11 +81,34 @@ def question_number(text: str) -> int | None:
 
 
 def is_result(dialogue: Dialogue, text: str) -> bool:
-    """Return whether `text` is a recommendation: a pick, or a close call between two."""
+    """Return whether `text` shows a recommendation: a pick, or a close call between two (in
+    compact replies, under the choice)."""
     texts = dialogue.texts
-    return text.startswith((texts.result_heading.partition("{")[0],
-                            texts.close_heading.partition("{")[0],
-                            texts.thin_heading.partition("{")[0]))
+    return any(heading.partition("{")[0] in text for heading in (
+        texts.result_heading, texts.close_heading, texts.thin_heading))
+
+
+def on_screen(user: FakeUser) -> str:
+    """Return the text of the bot's latest message that shows a question or the result: what
+    the person answers next, or their recommendation (other replies may have come since)."""
+    for message in reversed(user.messages):
+        if question_number(message.text) is not None or is_result(SHIPPED, message.text):
+            return message.text
+    raise LookupError(f"the bot has shown chat {user.chat_id} no question yet")
+
+
+def showing_next(user: FakeUser) -> Callable[[Call], bool]:
+    """Match the bot showing the chat what comes next: a message sent, or (compact replies)
+    the pressed message edited into the next question or the result. An edit that only marks
+    a choice (separate replies) shows nothing new."""
+    def matches(call: Call) -> bool:
+        if call.succeeded("sendMessage", user.chat_id):
+            return True
+        text = str(call.params.get("text", ""))
+        return call.succeeded("editMessageText", user.chat_id) and (
+            question_number(text) is not None or is_result(SHIPPED, text))
+
+    return matches
 
 
 async def press_through(
@@ -92,18 +119,19 @@ async def press_through(
     With `bot`, each press waits until the bot is done with it rather than for its message:
     cheaper when hundreds of people wait at once.
     """
-    while not is_result(dialogue, user.last_text):
+    while not is_result(dialogue, on_screen(user)):
         label = plan.label_for(dialogue, user.keyboard_message.text)
         if bot is None:
-            await user.press(label, expect="sendMessage")
+            await user.press(label, expect=showing_next(user))
         else:
             await bot.press(user, label)
 
 
 def sent_texts(user: FakeUser) -> list[str]:
-    """Return the text of every message the bot sent to the chat, as sent (before edits)."""
-    return [str(call.params["text"]) for call in user.api.calls
-            if call.succeeded("sendMessage", user.chat_id)]
+    """Return the text of everything the bot showed in the chat, as shown then (before later
+    edits): its messages, and the edits that showed what came next."""
+    shown = showing_next(user)
+    return [str(call.params["text"]) for call in user.api.calls if shown(call)]
 
 
 def shown_numbers(user: FakeUser) -> list[int]:

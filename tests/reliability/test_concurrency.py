@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections import defaultdict
 from pathlib import Path
 
 from bot.config import DEFAULT_DIALOGUE
@@ -18,6 +17,7 @@ from tests.reliability.people import (
     press_through,
     question_number,
     random_plan,
+    sent_texts,
 )
 
 USERS = 200
@@ -44,10 +44,6 @@ async def test_200_people_at_once_each_finish_their_own_session_with_replies_in_
     async with running_bot(fake_api, tmp_path / "bot.db") as bot:
         await asyncio.gather(*(converse(bot, user, plan) for user, plan in people))
 
-    sent: dict[int, list[str]] = defaultdict(list)
-    for call in fake_api.calls:
-        if call.method == "sendMessage" and call.error is None:
-            sent[int(call.params["chat_id"])].append(str(call.params["text"]))
     outcomes = set()
     for user, plan in people:
         path = plan.path(dialogue)
@@ -56,7 +52,7 @@ async def test_200_people_at_once_each_finish_their_own_session_with_replies_in_
                             user.chat_id)
         assert sessions == [("finished", plan.outcome(dialogue))]
         # Every question once, in order, then the recommendation: no reply overtook another.
-        texts = sent[user.chat_id]
+        texts = sent_texts(user)  # messages sent, and edits that showed the next question
         assert [question_number(text) for text in texts[:-1]] == list(range(1, len(path) + 1))
         assert is_result(dialogue, texts[-1])
         outcomes.add(plan.outcome(dialogue))

@@ -7,6 +7,8 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from bot.config import DEFAULT_DIALOGUE
 from bot.engine.loader import load_dialogue
 from bot.engine.model import Dialogue
@@ -20,6 +22,7 @@ from tests.reliability.people import (
     press_through,
     random_plan,
     sent_texts,
+    showing_next,
     shown_numbers,
 )
 
@@ -40,24 +43,28 @@ def counting(method: str, count: int) -> Callable[[Call], bool]:
     return predicate
 
 
+@pytest.mark.parametrize("reply_mode", ["compact", "separate"])
 async def test_after_sigkill_every_replied_answer_is_kept_and_everyone_continues(
-    fake_api: FakeBotApi, tmp_path: Path
+    fake_api: FakeBotApi, tmp_path: Path, reply_mode: str
 ) -> None:
     dialogue = load_dialogue(DEFAULT_DIALOGUE)
     rng = random.Random(7)
     people = [(fake_api.user(20_000 + n), random_plan(dialogue, rng)) for n in range(PEOPLE)]
     db = tmp_path / "bot.db"
+    # What shows the next question: a new message, or (compact) the pressed one edited.
+    reply = "editMessageText" if reply_mode == "compact" else "sendMessage"
 
-    async with bot_process(fake_api, db, tmp_path / "bot.log") as process:
+    async with bot_process(fake_api, db, tmp_path / "bot.log",
+                           REPLY_MODE=reply_mode) as process:
         await asyncio.gather(*(user.send("/start") for user, _ in people))
         pressing = [asyncio.create_task(press_through(user, dialogue, plan))
                     for user, plan in people]
         mark = len(fake_api.calls)
-        await fake_api.wait_for(counting("sendMessage", KILL_AFTER_SENDS), since=mark)
+        await fake_api.wait_for(counting(reply, KILL_AFTER_SENDS), since=mark)
         # From here on replies hang: the answers behind them are stored, their replies never
         # arrive. That is the window a crash can fall into, held open wide.
-        fake_api.delay_next("sendMessage", 60, times=PEOPLE)
-        await fake_api.wait_held("sendMessage", count=HUNG_PRESSES)
+        fake_api.delay_next(reply, 60, times=PEOPLE)
+        await fake_api.wait_held(reply, count=HUNG_PRESSES)
         process.kill()
         await process.wait()
     for task in pressing:
@@ -72,7 +79,7 @@ async def test_after_sigkill_every_replied_answer_is_kept_and_everyone_continues
     assert sum(hung) >= HUNG_PRESSES, "the crash did not hit the window under test"
     clock = Clock()
     clock.advance(60)  # people come back a minute later: a press is no double press then
-    async with running_bot(fake_api, db, clock=clock) as bot:
+    async with running_bot(fake_api, db, clock=clock, reply_mode=reply_mode) as bot:
         # /help goes behind whatever each chat still had queued: once it is answered, the
         # restarted bot has dealt with everything the dead one left.
         await asyncio.gather(*(user.send("/help", expect=saying(user, dialogue.texts.help))
@@ -124,9 +131,12 @@ async def check_and_continue(user: FakeUser, plan: Plan, db: Path, dialogue: Dia
     stored, shown = found
     assert len(stored) in (shown - 1, shown), (user.chat_id, shown, stored)
     # The question on screen still has its buttons (they go only once the next one is out).
-    await user.press(plan.label_for(dialogue, user.keyboard_message.text), expect="sendMessage")
+    shown_now = await user.press(plan.label_for(dialogue, user.keyboard_message.text),
+                                 expect=showing_next(user))
+    assert shown_now is not None
     # Whether the press was lost or its reply was, the person now sees the next question.
-    assert f"Question {shown + 1} of " in user.last_text or is_result(dialogue, user.last_text)
+    text = str(shown_now.params["text"])
+    assert f"Question {shown + 1} of " in text or is_result(dialogue, text)
     assert stored_answers(db, user.chat_id) == path[:shown]
 
 

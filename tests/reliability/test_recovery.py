@@ -85,7 +85,7 @@ async def test_a_result_lost_in_a_crash_comes_with_the_next_press_once(
         while len(user.last_buttons) and not user.last_text.endswith(
                 dialogue.questions["mic"].text):
             await user.press(plan.label_for(dialogue, user.keyboard_message.text),
-                             expect="sendMessage")
+                             expect="editMessageText")
         last_question = user.keyboard_message
         # What a press on "Don't mind" sends, kept for a second tap that races the edit.
         tap = (last_question.button("Don't mind").callback_data or "",
@@ -121,13 +121,13 @@ async def test_after_a_restore_buttons_and_text_from_later_show_where_the_chat_s
         await until_polling(fake_api, 0)
         for user in (presser, typist):
             await user.send("/start")
-            await user.press("At home", expect="sendMessage")
+            await user.press("At home", expect="editMessageText")
         code, _, err = await run_bot_command("backup", str(backup), cwd=tmp_path,
                                              env=environment(None, db))
         assert code == 0, err
         for user in (presser, typist):  # they go on after the backup
-            await user.press("1 to 3 hours", expect="sendMessage")
-        await user.press("I wear glasses", expect="sendMessage")
+            await user.press("1 to 3 hours", expect="editMessageText")
+        await user.press("I wear glasses", expect="editMessageText")
         assert await bot.stop() == 0
     later = presser.keyboard_message  # question 3, which the backup never saw
     for leftover in (db, db.with_name("bot.db-wal"), db.with_name("bot.db-shm")):
@@ -146,7 +146,7 @@ async def test_after_a_restore_buttons_and_text_from_later_show_where_the_chat_s
         assert typist.last_text.startswith(restored)
         assert "Question 2 of " in typist.last_text
         for user in (presser, typist):  # from there on, answers count again
-            await user.press("Under an hour", expect="sendMessage")
+            await user.press("Under an hour", expect="editMessageText")
             assert "Question 3 of " in user.last_text
     for user in (presser, typist):
         assert read_rows(db, "SELECT a.question_id, a.option_id FROM answers a JOIN sessions s"

@@ -29,7 +29,7 @@ from testing.fakebot.server import FakeBotApi
 from testing.fakebot.user import FakeUser
 from tests.dbfile import read_rows
 from tests.reliability.harness import bot_process
-from tests.reliability.people import Plan, is_result, random_plan
+from tests.reliability.people import Plan, is_result, random_plan, showing_next
 
 PEOPLE = int(os.environ.get("SIGKILL_LOOP_PEOPLE", "100"))
 KILLS = int(os.environ.get("SIGKILL_LOOP_KILLS", "8"))
@@ -72,11 +72,10 @@ class Person:
         self.tries += 1
         mark = len(self.user.api.calls)
         act()
-        chat = self.user.chat_id
-        # No reaction in time: the bot is down, or the reply was lost; look again then.
+        # No reaction in time: the bot is down, or the reply was lost; look again then. A
+        # reaction is a new message, or (compact replies) the pressed one made the next.
         with contextlib.suppress(TimeoutError):
-            await self.user.api.wait_for(
-                lambda call: call.succeeded("sendMessage", chat), since=mark, timeout=PATIENCE)
+            await self.user.api.wait_for(showing_next(self.user), since=mark, timeout=PATIENCE)
 
 
 def answers(db: Path, chat_id: int) -> list[tuple[str, str]]:
@@ -101,7 +100,8 @@ async def test_kill_after_kill_everyone_finishes_with_only_their_own_answers(
     db, log = tmp_path / "bot.db", tmp_path / "bot.log"
     # Every message takes a network's while to go out: a kill often lands after an answer
     # was stored and before its reply arrived, the window this is about.
-    fake_api.delay_next("sendMessage", SEND_DELAY, times=1_000_000)
+    for reply in ("sendMessage", "editMessageText"):
+        fake_api.delay_next(reply, SEND_DELAY, times=1_000_000)
     going = [asyncio.create_task(person.go(dialogue)) for person in people]
     kills: list[int] = []
     try:

@@ -15,11 +15,12 @@ from telegram.error import TimedOut
 from bot.engine.model import Session
 from bot.storage.base import StoredSession
 from bot.storage.sqlite import SqliteStore
-from bot.telegram.delivery import RetryingRateLimiter
+from bot.telegram.botapi import AdvisorBot
+from bot.telegram.delivery import ChatOrderedProcessor, RetryingRateLimiter
 from testing.fakebot.server import Call, FakeBotApi
 from testing.fakebot.user import FakeUser
 from tests.reliability.harness import RunningBot, running_bot
-from tests.reliability.people import Plan, is_result
+from tests.reliability.people import Plan, is_result, on_screen
 
 CHAT = 5001
 Q2 = "How long do you usually listen in one go?"
@@ -44,8 +45,22 @@ def errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 
 @pytest.fixture
 async def bot(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[RunningBot]:
-    """A bot whose retries back off quickly, with a person at the first question."""
-    async with running_bot(fake_api, tmp_path / "bot.db", backoff=0.05) as running:
+    """A bot whose retries back off quickly, with a person at the first question.
+
+    Separate replies: a press's next question is a sendMessage, then its mark an edit; the
+    faults of compact replies, where the edit is the reply, are tested below with their own.
+    """
+    async with running_bot(fake_api, tmp_path / "bot.db", backoff=0.05,
+                           reply_mode="separate") as running:
+        await running.until_handled(fake_api.user(CHAT).queue_text("/start"))
+        yield running
+
+
+@pytest.fixture
+async def compact(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[RunningBot]:
+    """The same with compact replies: a press edits its message into the next question."""
+    async with running_bot(fake_api, tmp_path / "bot.db", backoff=0.05,
+                           reply_mode="compact") as running:
         await running.until_handled(fake_api.user(CHAT).queue_text("/start"))
         yield running
 
@@ -110,7 +125,7 @@ async def test_a_send_that_times_out_is_sent_again_and_arrives_once(
     fake_api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with running_bot(fake_api, tmp_path / "bot.db", read_timeout=0.3,
-                           backoff=0.05) as bot:
+                           backoff=0.05, reply_mode="separate") as bot:
         user = fake_api.user(CHAT)
         await bot.until_handled(user.queue_text("/start"))
         fake_api.delay_next("sendMessage", 1.0)
@@ -159,6 +174,56 @@ async def test_message_not_modified_and_query_too_old_do_not_fail_the_update(
     await bot.press(user, "3+ hours, most days")
     assert "Question 3 of " in user.last_text
     assert bot.answers(CHAT) == [("use", "commute"), ("hours", "long")]
+    assert not errors(caplog)
+
+
+async def test_in_compact_mode_a_429_on_the_edit_is_waited_out_and_it_arrives_once(
+    compact: RunningBot, fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_api.fail_next("editMessageText", status=429, retry_after=1)
+    mark = len(fake_api.calls)
+    await compact.press(fake_api.user(CHAT), "Commute & travel")
+
+    refused, delivered = sends(fake_api, mark)  # the edit is the reply: nothing else
+    assert refused.injected
+    assert (delivered.method, delivered.error) == ("editMessageText", None)
+    assert Q2 in delivered.params["text"]
+    assert delivered.at - refused.at >= 1.0
+    assert compact.answers(CHAT) == [("use", "commute")]
+    assert not errors(caplog)
+
+
+async def test_in_compact_mode_an_edit_that_fails_for_good_is_apologised_for_with_the_question(
+    compact: RunningBot, fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = fake_api.user(CHAT)
+    fake_api.fail_next("editMessageText", status=500, times=4)  # every attempt fails
+    await compact.press(user, "Commute & travel")
+
+    [record] = errors(caplog)
+    assert str(CHAT) in record.getMessage()
+    assert compact.answers(CHAT) == [("use", "commute")]
+    assert user.last_text.startswith(compact.dialogue.texts.error)
+    assert Q2 in user.last_text
+    await compact.press(user, "3+ hours, most days")
+    assert "Question 3 of " in user.keyboard_message.text
+    assert compact.answers(CHAT) == [("use", "commute"), ("hours", "long")]
+
+
+async def test_in_compact_mode_a_message_that_cannot_be_edited_gets_the_reply_anew(
+    compact: RunningBot, fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = fake_api.user(CHAT)
+    question = user.keyboard_message
+    fake_api.fail_next("editMessageText", status=400,
+                       description="Bad Request: message can't be edited")
+    await compact.press(user, "Commute & travel")
+    assert question.buttons  # untouched: Telegram refused the edit
+    assert "✅ Commute & travel\n\nQuestion 2 of " in user.last_text  # sent as a new message
+    # "Not modified" means the message shows it already: a double press found it done.
+    fake_api.fail_next("editMessageText", status=400, description=NOT_MODIFIED)
+    await compact.press(user, "3+ hours, most days")
+    assert compact.answers(CHAT) == [("use", "commute"), ("hours", "long")]
     assert not errors(caplog)
 
 
@@ -243,7 +308,7 @@ async def test_one_person_flooding_cannot_starve_another(
             started, before = time.monotonic(), flood.sent
             await bot.until_handled(other.queue_text("/start"))
             overtaken = []  # flood messages finished while each press of the other waited
-            while not is_result(bot.dialogue, other.last_text):
+            while not is_result(bot.dialogue, on_screen(other)):
                 label = PLAN.label_for(bot.dialogue, other.keyboard_message.text)
                 handled = flood.handled(bot)
                 await bot.press(other, label)
@@ -258,6 +323,31 @@ async def test_one_person_flooding_cannot_starve_another(
     # The flooder's chat runs one message at a time beside the other chat, so only a few of
     # its messages finish while one press waits; not the hundred queued behind each other.
     assert max(overtaken) < 25, overtaken
+
+
+async def test_a_chat_sending_thousands_at_once_is_dropped_unread_past_its_backlog(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    async with running_bot(fake_api, tmp_path / "bot.db") as bot:
+        flooder, other = fake_api.user(5201), fake_api.user(5202)
+        for number in range(5_000):
+            flooder.queue_text(f"spam {number}")
+        # Behind all 5,000 in Telegram's queue: the bot has to fetch its way through them, and
+        # a generous 10 s is all it gets (reading and scheduling each took 2.5 to 3 s in all).
+        await bot.until_handled(other.queue_text("/start"), timeout=10)
+        while not is_result(bot.dialogue, on_screen(other)):
+            await bot.press(other, PLAN.label_for(bot.dialogue, other.keyboard_message.text))
+        advisor_bot, processor = bot.app.bot, bot.app.update_processor
+        assert isinstance(advisor_bot, AdvisorBot)
+        assert isinstance(processor, ChatOrderedProcessor)
+
+    # The flood was read no further than its backlog: most of it was dropped before it was
+    # parsed, and hardly any was parsed and scheduled only to be dropped then.
+    assert advisor_bot.dropped > 2_500, advisor_bot.dropped
+    assert processor.dropped < processor.backlog, processor.dropped
+    read = 5_000 - advisor_bot.dropped - processor.dropped
+    answered = [c for c in fake_api.calls if c.succeeded("sendMessage", flooder.chat_id)]
+    assert len(answered) <= read
 
 
 PLAN = Plan({"use": "home", "hours": "mid", "comfort": "none", "isolation": "none",

@@ -84,7 +84,7 @@ async def reach(bot: RunningBot, user: FakeUser, question: str) -> None:
         assert at is not None, f"the route ended before {question!r}"
         option = view.questions[at].option(choices[at])
         assert option is not None
-        await user.press(option.label, expect="sendMessage")
+        await user.press(option.label, expect="editMessageText")
 
 
 async def try_one(bot: RunningBot, user: FakeUser, question: str, option: str,
@@ -97,7 +97,7 @@ async def try_one(bot: RunningBot, user: FakeUser, question: str, option: str,
         label = view.questions[question].option(option)
         if label is None or label.label not in user.last_buttons:
             return "asked_without_it"
-        await user.press(label.label, expect="sendMessage")
+        await user.press(label.label, expect="editMessageText")
         outcome = "asked_then_understood"
     stored = dict(bot.answers(user.chat_id)).get(question)
     if stored is None:
