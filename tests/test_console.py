@@ -166,7 +166,7 @@ def test_a_multiple_question_is_checked_by_number_and_done_or_typed_as_numbers(
     done = run_bot(["chat"], lines, tmp_path / "multi.db")
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "Pick all that apply, then press Done." in out
+    assert "Several answers may apply: check each, then press Done." in out
     assert "  1) ✅ I wear glasses" in out
     assert "  3) ✅ My ears get hot" in out
     assert "  5) Done ▶" in out

@@ -26,8 +26,8 @@ def question_reply(
     selected: int = 0,
 ) -> Reply:
     """Return the current question as a message with its progress line and buttons (at a
-    multiple question, a line on how to answer and the options of the mask `selected`
-    checked)."""
+    multiple question, a line on how to answer before its text, which ends the message as
+    elsewhere, and the options of the mask `selected` checked)."""
     question = dialogue.questions[_current(session)]
     number, total = progress(dialogue, session, chosen)
     heading = dialogue.texts.progress.format(number=number, total=total)
@@ -35,8 +35,8 @@ def question_reply(
     if session.answers:
         back = Button(dialogue.texts.button_back, actions.action(actions.BACK, question.id))
         buttons = (*buttons, (back,))
-    hint = f"\n\n{dialogue.texts.pick_several}" if question.multiple else ""
-    return Reply(f"{heading}\n\n{question.text}{hint}", buttons)
+    hint = f"{dialogue.texts.pick_several}\n\n" if question.multiple else ""
+    return Reply(f"{heading}\n\n{hint}{question.text}", buttons)
 
 
 def _current(session: Session) -> str:

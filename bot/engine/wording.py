@@ -58,7 +58,7 @@ def question_too_long(dialogue: Dialogue, question: Question) -> str | None:
     """Return what is wrong when one of the question's messages is over the limit, else None."""
     texts, total = dialogue.texts, len(dialogue.questions)
     longest = max((option.label for option in question.choices), key=len, default="")
-    text = f"{question.text}\n\n{texts.pick_several}" if question.multiple else question.text
+    text = f"{texts.pick_several}\n\n{question.text}" if question.multiple else question.text
     listing = "\n".join(f"{n}. {option.label}" for n, option in enumerate(question.options, 1))
     rendered = {
         "with its progress line": lambda: (

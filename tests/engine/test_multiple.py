@@ -29,7 +29,7 @@ def tap(session: Session, label: str, shown: Step | None = None) -> Step:
 
 def test_the_question_says_to_pick_several_and_has_a_done_button() -> None:
     reply = engine.show(DIALOGUE, at("comfort"))
-    assert "Pick all that apply, then press Done." in reply.text
+    assert "Several answers may apply: check each, then press Done." in reply.text
     assert [b.label for row in reply.buttons for b in row][:5] == [
         "I wear glasses", "In-ear tips bother me", "My ears get hot", "Nothing in particular",
         "Done ▶"]
@@ -142,3 +142,34 @@ def test_back_to_it_shows_the_set_checked() -> None:
     assert {"✅ I wear glasses", "✅ My ears get hot"} <= set(labels(back))
     done = tap(back.session, "Done ▶", back)
     assert done.session.chosen()["comfort"] == "glasses+heat"
+
+
+def finished(comfort: str) -> Session:
+    """Return the commuter's finished session, with `comfort` pressed as one answer."""
+    plan = {"use": "commute", "hours": "short", "comfort": comfort, "isolation": "some",
+            "leak": "yes", "sound": "unsure", "budget": "mid", "anc": "no", "wireless": "yes",
+            "mic": "no"}
+    session = engine.start(DIALOGUE, NOW).session
+    while session.current is not None:
+        data = f"{session.current}:{plan[session.current]}"
+        session = engine.press(DIALOGUE, session, data, NOW).session
+    return session
+
+
+def test_changing_it_from_the_result_shows_the_set_checked_and_lists_it_as_one() -> None:
+    session = finished("glasses+heat")
+    listing = engine.answers_to_change(DIALOGUE, session)
+    assert "Comfort: I wear glasses, My ears get hot" in labels(listing)
+    step = engine.revise(DIALOGUE, session, "comfort")
+    assert step.reply.text.startswith(
+        "Your answer was “I wear glasses, My ears get hot”. Pick the new one:")
+    assert {"✅ I wear glasses", "✅ My ears get hot"} <= set(labels(step))
+    changed = tap(step.session, "Done ▶", tap(step.session, "✅ My ears get hot", step))
+    assert changed.session.finished
+    assert changed.session.chosen()["comfort"] == "glasses"
+
+
+def test_what_would_change_it_counts_another_set_as_one_change() -> None:
+    step = engine.what_if(DIALOGUE, finished("glasses+heat"))
+    assert ("• If in-ear tips bothered you and you wanted a cable, I'd pick Closed-back "
+            "over-ear headphones.") in step.reply.text
