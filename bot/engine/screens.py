@@ -9,17 +9,19 @@ collapsed until tapped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from bot.engine import actions, counterfactual, rules
 from bot.engine.advice import Advice, advice_for, listed, reasons_for
-from bot.engine.compose import Composer, Piece
+from bot.engine.compose import Composer, Piece, first_screen
 from bot.engine.counterfactual import Change
 from bot.engine.explain import Thin, WhyNot, conflicts, thin_evidence
 from bot.engine.model import Button, Dialogue, Outcome, Reply, Revision, Session
 
 Rows = tuple[tuple[Button, ...], ...]
 
+FIRST_SCREEN = 600
+"""The most characters a result shows before its details (about one phone screen)."""
 SIDE_REASONS = 2
 """The most reasons a close call gives for each of its two outcomes."""
 
@@ -64,19 +66,37 @@ def confident_reply(
     """Return the result screen of a clear recommendation: `lines` are the conflicts that
     hold, `changed` what a change of answers did (if any)."""
     texts = dialogue.texts
-    composer = Composer()
-    composer.paragraph(changed)
-    composer.paragraph((texts.result_heading.format(title=advice.outcome.title), "bold"), "\n",
-                       summary(advice.outcome))
     because = texts.because.format(reasons="; ".join(advice.reasons)) if advice.reasons else ""
     runner_up = advice.runner_up
-    composer.paragraph("\n".join(line for line in (
-        because, texts.runner_up.format(title=runner_up.title) if runner_up else "") if line))
-    # One conflict on the first screen; any more lead the details.
-    composer.paragraph(*lines[:1])
-    composer.quote([*lines[1:], details(advice.outcome), _bullets(advice.extras),
-                    _tips(dialogue, advice)])
-    return composer.reply(_result_buttons(dialogue, advice))
+    second = texts.runner_up.format(title=runner_up.title) if runner_up else ""
+
+    def build(demoted: int) -> Reply:
+        # What does not fit on the first screen leads the details: the runner-up first, then
+        # the conflict (one on the first screen; any more lead the details anyway).
+        composer = Composer()
+        composer.paragraph(changed)
+        composer.paragraph((texts.result_heading.format(title=advice.outcome.title), "bold"),
+                           "\n", summary(advice.outcome))
+        composer.paragraph("\n".join(line for line in (
+            because, second if demoted < 1 else "") if line))
+        shown = 1 if demoted < 2 else 0
+        composer.paragraph(*lines[:shown])
+        composer.quote([*(() if demoted < 1 else (second,)), *lines[shown:],
+                        details(advice.outcome), _bullets(advice.extras),
+                        _tips(dialogue, advice)])
+        return composer.reply(_result_buttons(dialogue, advice))
+
+    return _fitted(build, 2)
+
+
+def _fitted(build: Callable[[int], Reply], most: int) -> Reply:
+    """Return `build(n)` for the least n (up to `most`) whose first screen is short enough:
+    each n moves one more part of the first screen into the details."""
+    for demoted in range(most):
+        reply = build(demoted)
+        if len(first_screen(reply)) < FIRST_SCREEN:
+            return reply
+    return build(most)
 
 
 def close_call_reply(
@@ -86,28 +106,40 @@ def close_call_reply(
     """Return the result screen of a close call: the top two side by side, each with the
     reasons for it (`sides`), and the questions that would decide between them."""
     texts = dialogue.texts
-    composer = Composer()
-    composer.paragraph(changed)
     heading = texts.close_heading if thin.level > 1 else texts.thin_heading
-    composer.paragraph((heading.format(first=thin.first.name, second=thin.second.name), "bold"))
     if thin.level > 1:
-        composer.paragraph(texts.close_tie.format(count=thin.level))
+        why_close = texts.close_tie.format(count=thin.level)
     else:
-        composer.paragraph(texts.close_thin.format(weightless=thin.weightless,
-                                                   answered=thin.answered))
+        why_close = texts.close_thin.format(weightless=thin.weightless, answered=thin.answered)
     pieces: list[Piece] = []
     for outcome, reasons in zip((thin.first, thin.second), sides, strict=True):
         for_it = (texts.close_for.format(reasons="; ".join(reasons)) if reasons
                   else texts.close_for_none)
         pieces += ["\n• " if pieces else "• ", (outcome.name, "bold"), f" — {for_it}"]
-    composer.paragraph(*pieces)
-    composer.paragraph(*lines[:1])
+    deciding = ""
     if thin.deciding:
         named = listed(dialogue, [f"“{question.name}”" for question in thin.deciding])
-        composer.paragraph(texts.close_decide.format(questions=named))
-    composer.quote([*lines[1:], *(f"{o.title}: {o.text}" for o in (thin.first, thin.second)),
-                    _tips(dialogue, advice)])
-    return composer.reply(_close_call_buttons(dialogue, advice, thin))
+        deciding = texts.close_decide.format(questions=named)
+
+    def build(demoted: int) -> Reply:
+        # What does not fit on the first screen leads the details: why it is close, then
+        # the conflict, then the questions that decide (their buttons stay below).
+        composer = Composer()
+        composer.paragraph(changed)
+        composer.paragraph((heading.format(first=thin.first.name, second=thin.second.name),
+                            "bold"))
+        composer.paragraph(why_close if demoted < 1 else "")
+        composer.paragraph(*pieces)
+        shown = 1 if demoted < 2 else 0
+        composer.paragraph(*lines[:shown])
+        composer.paragraph(deciding if demoted < 3 else "")
+        composer.quote([*(() if demoted < 1 else (why_close,)), *lines[shown:],
+                        *(() if demoted < 3 else (deciding,)),
+                        *(f"{o.title}: {o.text}" for o in (thin.first, thin.second)),
+                        _tips(dialogue, advice)])
+        return composer.reply(_close_call_buttons(dialogue, advice, thin))
+
+    return _fitted(build, 3)
 
 
 def _bullets(lines: tuple[str, ...]) -> str:
