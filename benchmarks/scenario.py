@@ -47,7 +47,8 @@ def person(dialogue: Dialogue, chat_id: int) -> Person:
     presses: list[tuple[str, str]] = []
     while session.current is not None:
         question = dialogue.questions[session.current]
-        option = rng.choice(question.options)
+        # One press each: at a multiple question its exclusive option (the others check).
+        option = rng.choice([o for o in question.options if not question.multiple or o.exclusive])
         presses.append((question.id, option.id))
         session = engine.press(dialogue, session, f"{question.id}:{option.id}", 1.0).session
     return Person(chat_id, tuple(presses))

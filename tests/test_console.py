@@ -156,3 +156,20 @@ def test_the_locales_language_is_read_as_posix_does(
     environ: dict[str, str], language: str | None
 ) -> None:
     assert locale_language(environ) == language
+
+
+def test_a_multiple_question_is_checked_by_number_and_done_or_typed_as_numbers(
+    tmp_path: Path,
+) -> None:
+    # Commute, long hours; at comfort check 1 and 3, then "done"; back; type "2 3" instead.
+    lines = ["3", "3", "1", "3", "done", "back", "2 3", "quit"]
+    done = run_bot(["chat"], lines, tmp_path / "multi.db")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Several answers may apply: check each, then press Done." in out
+    assert "  1) ✅ I wear glasses" in out
+    assert "  3) ✅ My ears get hot" in out
+    assert "  5) Done ▶" in out
+    rows = read_rows(tmp_path / "multi.db",
+                     "SELECT option_id FROM answers WHERE question_id = 'comfort'")
+    assert rows == [("ears+heat",)]

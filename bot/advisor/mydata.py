@@ -47,7 +47,7 @@ def _describe_session(dialogue: Dialogue, stored: StoredSession) -> str:
         number=stored.id, started=_when(session.started_at), state=state)]
     for answer in session.answers:
         question = dialogue.questions.get(answer.question)
-        option = question.option(answer.option) if question else None
+        option = question.choice(answer.option) if question else None
         lines.append(texts.mydata_answer.format(
             question=question.text if question else answer.question,
             label=option.label if option else answer.option,

@@ -47,7 +47,7 @@ def repeated(view: Dialogue, stored: StoredSession) -> Turn:
     question: its reply was lost."""
     last = stored.session.answers[-1]
     question = view.questions[last.question]
-    option = question.option(last.option)
+    option = question.choice(last.option)
     label = option.label if option else last.option
     marked = view.texts.chosen.format(question=question.text, label=label)
     return replace(showing(view, stored), marked=marked)

@@ -9,7 +9,7 @@ from bot.engine.model import Reply, Session
 
 TurnKind = Literal[
     "question", "result", "reprompt", "did_you_mean", "stale", "notice", "duplicate", "idle",
-    "language", "explanation",
+    "language", "explanation", "toggle",
 ]
 """What happened, as far as a front end cares:
 
@@ -25,7 +25,9 @@ TurnKind = Literal[
 - language: a language was chosen and no question is open; the reply says so, in it (with a
   question open, the Turn is that question, shown again in the new language).
 - explanation: an answer about the result (why not another outcome, what would change it,
-  which answers can be changed), nothing changed.
+  which answers can be changed), nothing changed;
+- toggle: an option of a multiple question checked or unchecked; nothing stored, the reply is
+  the same question with its new check marks, to replace the message the button was on.
 """
 
 CONTINUE = "!continue"

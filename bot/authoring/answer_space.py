@@ -1,7 +1,8 @@
 """Every answer set of a dialogue as a grid, for coverage: one axis per question, in asking order.
 
 A cell of the grid is one answer to every question, asked or not, each drawn uniformly from the
-question's options; routing decides which of them count. Each axis also has "twins": an
+question's options (at a multiple question, each set it takes is one answer); routing decides
+which of them count. Each axis also has "twins": an
 option's way through with no points, so coverage can ask whether an option's points ever
 change the outcome. A question that already has an option routed the same way with no points
 uses it as the twin.
@@ -57,8 +58,9 @@ class Axis:
 
     @property
     def options(self) -> int:
-        """Return how many real options the question has (they come first)."""
-        return len(self.question.options)
+        """Return how many real answers the question has (they come first): its options, or
+        at a multiple question every set it takes (`Question.choices`)."""
+        return len(self.question.choices)
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class AnswerSpace:
         self.order = asking_order(dialogue)
         self.axes = [self.axis(dialogue.questions[qid]) for qid in self.order or ()]
         self.cells = math.prod(len(axis.slots) for axis in self.axes)
-        self.answer_sets = math.prod(len(q.options) for q in dialogue.questions.values())
+        self.answer_sets = math.prod(len(q.choices) for q in dialogue.questions.values())
         self.moves: dict[tuple[int, Key], list[Step]] = {}
         self.no_answers: Key = (None,) * len(self.routing)
 
@@ -104,7 +106,7 @@ class AnswerSpace:
         return tuple(option.scores.get(outcome, 0) for outcome in self.outcomes)
 
     def axis(self, question: Question) -> Axis:
-        slots = [Slot(option, self.points(option), real=True) for option in question.options]
+        slots = [Slot(option, self.points(option), real=True) for option in question.choices]
         by_route = {
             self.signature(question, slot.option): index
             for index, slot in enumerate(slots)
@@ -124,7 +126,8 @@ class AnswerSpace:
 
     def signature(self, question: Question, option: Option) -> tuple[object, ...]:
         """Return everything about an option that routing can tell apart."""
-        inside = tuple(option.id in options for options in self.sets.get(question.id, ()))
+        tested = self.sets.get(question.id, ())
+        inside = tuple(rules.among(option.id, options) for options in tested)
         return option.next, inside
 
     def start(self) -> str:

@@ -76,8 +76,8 @@ def _options(found: Coverage) -> list[dict[str, Any]]:
     asked = dict(zip(found.questions, tally.asked, strict=True))
     rows = []
     for qid, question in questions.items():
-        picked = asked[qid] / len(question.options)
-        for option in question.options:
+        picked = asked[qid] / len(question.choices)
+        for option in question.choices:  # at a multiple question, each set it takes
             if any(option.scores.values()):
                 changed = tally.points.get((qid, option.id), 0)
                 rows.append({

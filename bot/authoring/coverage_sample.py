@@ -55,7 +55,7 @@ def sample(space: AnswerSpace, samples: int, seed: int) -> Tally:
     draw = random.Random(seed)
     questions = space.dialogue.questions
     for _ in range(samples):
-        sampler.count({qid: draw.choice(question.options) for qid, question in questions.items()})
+        sampler.count({qid: draw.choice(question.choices) for qid, question in questions.items()})
     return sampler.tally
 
 
@@ -87,7 +87,7 @@ class _Sampler:
         position = self.order.index(qid)
         tally.asked[position] += 1
         chosen = answers[qid]
-        others = (option for option in question.options if option is not chosen)
+        others = (option for option in question.choices if option is not chosen)
         changes = any(self.routes.winner({**answers, qid: o}) != best for o in others)
         tally.swings[position] += changes
         points = self.space.points(chosen)

@@ -129,7 +129,7 @@ class Effects:
             changed |= rows[0] ^ row
         # Every answer set in a group whose winners differ has another answer that changes it.
         tally.swings[position] = _nonzero(changed & base, length) * axis.options
-        for index, option in enumerate(axis.question.options):  # the real slots come first
+        for index, option in enumerate(axis.question.choices):  # the real slots come first
             if option.id in axis.twin:
                 differs = rows[index] ^ rows[axis.twin[option.id]]
                 tally.points[axis.question.id, option.id] = _nonzero(differs & base, length)

@@ -93,7 +93,7 @@ class _Walk:
                 self.fail(
                     self.story.line("answers"),
                     f"the dialogue asks {question.id!r} (“{question.text}”), and the story has "
-                    f"no answer for it: add one (options: {_ids(question.options)})",
+                    f"no answer for it: add one (options: {_ids(question)})",
                 )
                 break
             after = self.answer(step, question, answer)
@@ -107,7 +107,7 @@ class _Walk:
         before = len(step.session.answers)
         now = float(before + 1)
         line = self.story.line(f"answers.{question.id}")
-        pressed = question.option(answer) is not None
+        pressed = question.choice(answer) is not None  # several ids "a+b" at a multiple one
         if pressed:
             after = engine.press(self.dialogue, step.session, f"{question.id}:{answer}", now)
         else:
@@ -118,7 +118,7 @@ class _Walk:
                 self.fail(
                     line,
                     f"the answer {answer!r} to {question.id!r} is not one of its option ids "
-                    f"({_ids(question.options)}), so it was typed, and it {why}: “{said}”",
+                    f"({_ids(question)}), so it was typed, and it {why}: “{said}”",
                 )
                 return None
         for number, new in enumerate(after.session.answers[before:]):
@@ -195,13 +195,18 @@ def _reasons(dialogue: Dialogue, story: Story, advice: Advice, step: Step) -> li
     failures = []
     for question_id in story.reasons:
         question = dialogue.questions[question_id]
-        option = question.option(chosen.get(question_id, ""))
-        if option is None:
+        picks = question.picks(chosen.get(question_id, ""))
+        if not picks:
             failures.append(Failure(line, f"a reason names {question_id!r}, which the story "
                                           "never answered"))
-        elif reason_phrase(question, option) not in advice.reasons:
-            failures.append(Failure(line, f"expected the answer to {question_id!r} "
-                                          f"(“{option.label}”) among the reasons, got: {listed}"))
+        if len(picks) > 1:  # a multiple question's set: each option that gave points
+            picks = tuple(o for o in picks if o.scores.get(advice.outcome.id, 0) > 0) or picks
+        failures += [
+            Failure(line, f"expected the answer to {question_id!r} (“{option.label}”) among "
+                          f"the reasons, got: {listed}")
+            for option in picks
+            if not any(reason_phrase(question, option) in said for said in advice.reasons)
+        ]
     return failures
 
 
@@ -210,5 +215,6 @@ def reason_phrase(question: Question, option: Option) -> str:
     return option.reason or f"you answered “{option.label}” to “{question.text}”"
 
 
-def _ids(options: tuple[Option, ...]) -> str:
-    return ", ".join(option.id for option in options)
+def _ids(question: Question) -> str:
+    ids = ", ".join(option.id for option in question.options)
+    return f"{ids}; several joined by '+'" if question.multiple else ids

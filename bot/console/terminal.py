@@ -10,7 +10,12 @@ from typing import IO, Any, TextIO
 from bot.advisor import Advisor, Turn
 from bot.console.render import OPTIONS, pressable, render
 from bot.engine.engine import SHOW_OPTIONS
+from bot.engine.folding import fold
 from bot.engine.model import Button, Texts
+from bot.engine.multiple import is_done
+
+DONE = "done"
+"""What to type, besides the button's number or label, for "Done" at a multiple question."""
 
 CONSOLE_CHAT_ID = 0
 """The chat id the terminal's sessions are stored under (Telegram never uses 0)."""
@@ -105,6 +110,9 @@ class Console:
         buttons = pressable(self._shown.reply) if self._shown is not None else []
         if command == OPTIONS:
             return next((b for b in buttons if b.data == SHOW_OPTIONS), None)
+        done = next((b for b in buttons if is_done(b.data)), None)
+        if done is not None and _letters(command) in (DONE, _letters(done.label)):
+            return done  # a multiple question's checked options, answered
         if command.isdecimal() and 1 <= int(command) <= len(buttons):
             return buttons[int(command) - 1]
         return None
@@ -161,3 +169,8 @@ def _decoded(raw: bytes | str) -> object:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return UNREADABLE
+
+
+def _letters(text: str) -> str:
+    """Return `text` folded to its letters and digits ("Done ▶" is "done")."""
+    return "".join(char for char in fold(text) if char.isalnum())

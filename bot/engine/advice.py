@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from bot.engine import rules
@@ -48,18 +48,48 @@ def advice_for(dialogue: Dialogue, chosen: Mapping[str, str]) -> Advice:
 def reasons_for(
     dialogue: Dialogue, chosen: Mapping[str, str], outcome: str
 ) -> tuple[str, ...]:
-    """Return the answers that weighed most for `outcome`, heaviest first."""
+    """Return the answers that weighed most for `outcome`, heaviest first (see
+    `weighed_reason` for a multiple question's)."""
     weighed: list[tuple[int, int, str]] = []
-    for position, (question_id, option_id) in enumerate(chosen.items()):
+    for position, (question_id, answer) in enumerate(chosen.items()):
         question = dialogue.questions.get(question_id)
-        option = question.option(option_id) if question else None
-        if question is None or option is None:
-            continue
-        weight = option.scores.get(outcome, 0)
-        if weight > 0:
-            weighed.append((-weight, position, reason(dialogue, option, question)))
+        found = weighed_reason(dialogue, question, question.picks(answer), outcome) if (
+            question is not None) else None
+        if found is not None:
+            weighed.append((-found[0], position, found[1]))
     weighed.sort()
     return tuple(phrase for _, _, phrase in weighed[: dialogue.max_reasons])
+
+
+def weighed_reason(
+    dialogue: Dialogue, question: Question, picks: tuple[Option, ...], outcome: str
+) -> tuple[int, str] | None:
+    """Return how much an answer weighs for `outcome` and how "because ..." names it, or None
+    when it gives no points. At a multiple question, the options chosen that give points
+    count together and are named together ("you wear glasses ... and closed cups make your
+    ears hot"), so that one reason names each of them."""
+    helping = [option for option in picks if option.scores.get(outcome, 0) > 0]
+    if not helping:
+        return None
+    phrases = [reason(dialogue, option, question) for option in helping]
+    return sum(option.scores[outcome] for option in helping), listed(dialogue, phrases)
+
+
+def listed(dialogue: Dialogue, items: list[str]) -> str:
+    """Return items as a list in words: "a", "a and b", "a, b and c"."""
+    if len(items) < 2:
+        return "".join(items)
+    return dialogue.texts.list_and.format(rest=", ".join(items[:-1]), last=items[-1])
+
+
+def picked(dialogue: Dialogue, chosen: Mapping[str, str]) -> Iterator[tuple[Question, Option]]:
+    """Yield (question, option) for every option chosen, in the order answered (several for
+    a multiple question, in its order); answers the dialogue does not have are left out."""
+    for question_id, answer in chosen.items():
+        question = dialogue.questions.get(question_id)
+        if question is not None:
+            for option in question.picks(answer):
+                yield question, option
 
 
 def reason_for(dialogue: Dialogue, question: Question, option: Option) -> str:

@@ -57,7 +57,7 @@ def _walk(dialogue: Dialogue, chosen: Mapping[str, str]) -> Walk:
             option = None
         else:
             passed[target] = answer
-            option = question.option(answer)
+            option = question.choice(answer)
         target = rules.asked(dialogue, rules.route(question, passed, option), passed)
     return Walk(first, count)
 
@@ -88,7 +88,7 @@ def certainly_asked(dialogue: Dialogue, chosen: Mapping[str, str]) -> list[str]:
         answer = chosen.get(target)
         if answer is not None and asked is not False:
             passed[target] = answer
-            target = rules.route(question, passed, question.option(answer))
+            target = rules.route(question, passed, question.choice(answer))
             continue
         if asked is True:
             found.append(target)
@@ -118,7 +118,7 @@ def holds3(condition: Condition, known: Mapping[str, str]) -> bool | None:
     match condition:
         case Answered(question, options):
             answer = known.get(question)
-            return None if answer is None else answer in options
+            return None if answer is None else rules.among(answer, options)
         case AllOf(conditions):
             values = [holds3(c, known) for c in conditions]
             return False if False in values else (None if None in values else True)

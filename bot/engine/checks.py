@@ -27,6 +27,7 @@ from bot.engine.model import (
     Texts,
     leaves,
 )
+from bot.engine.multiple_checks import multiple_problems
 from bot.engine.result_checks import result_problems
 from bot.engine.route_checks import graph_problems, route_problems
 from bot.engine.routes import TIME_BUDGET, count_paths
@@ -45,6 +46,7 @@ SHORT_TEXTS = {
     "stale": 200,  # shown as the answer to a button press (answerCallbackQuery)
     "description": 512,  # setMyDescription
     "short_description": 120,  # setMyShortDescription
+    "pick_at_least": 200, "pick_at_most": 200,  # a notice on "Done" (answerCallbackQuery)
     **{name: 256 for name in vars(Texts.defaults("en")) if name.startswith("command_")},
 }
 """Texts Telegram shows somewhere smaller than a message, and its limit there (characters)."""
@@ -210,6 +212,8 @@ class _Checks:
         if not question.text:
             self.report(line, f"{what} has an empty text: write the question")
         self.question_limits(question)
+        for found in multiple_problems(question):
+            self.report(found.line, found.message, blocks=found.blocks)
         if (too_long := question_too_long(self.dialogue, question)) is not None:
             self.report(line, too_long)
         self.target(question.next, line, f"the 'next' of {what}")

@@ -7,6 +7,8 @@ from the person. A question asked both times with another option counts one; a q
 new answers lead to that the person was never asked counts one (it needs an answer); a
 question they no longer lead to counts nothing. Among sets of the same size the first found
 is given: the person's own route first, then answers changed late before answers changed early.
+At a multiple question each set of options within its bounds is one answer, so choosing
+another set counts one change, however many options it adds or drops.
 
 How it is fast: a route depends only on the answers to routing questions (those named in a
 branch or an `ask_if`, and those with an option that has its own `next`). Each combination
@@ -79,9 +81,9 @@ def _prepare(dialogue: Dialogue) -> _Prepared:
     points = {
         (question.id, option.id): tuple(option.scores.get(o, 0) for o in outcomes)
         for question in dialogue.questions.values()
-        for option in question.options
+        for option in question.choices
     }
-    options = {q.id: tuple(o.id for o in q.options) for q in dialogue.questions.values()}
+    options = {q.id: tuple(o.id for o in q.choices) for q in dialogue.questions.values()}
     try:
         classes: tuple[_RouteClass, ...] | None = tuple(_route_classes(dialogue, points))
     except (OverflowError, ValueError):  # too many, or routes that loop (ValueError: rules)
@@ -113,7 +115,7 @@ def _route_classes(
         if target not in routing:
             yield from walk(rules.route(question, chosen, None), chosen, (*asked, target))
             return
-        for option in question.options:
+        for option in question.choices:
             after = {**chosen, target: option.id}
             yield from walk(rules.route(question, after, option), after, (*asked, target))
 

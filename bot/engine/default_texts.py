@@ -155,6 +155,11 @@ class Texts:
     change_asking: str
     change_none: str
     mydata_revision: str
+    button_done: str
+    button_checked: str
+    pick_at_least: str
+    pick_at_most: str
+    pick_several: str
 
     @staticmethod
     def defaults(language: str) -> Texts:

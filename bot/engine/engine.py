@@ -9,8 +9,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import replace
 
-from bot.engine import actions, ahead, counterfactual, explain, matching, rules, screens
-from bot.engine.advice import advice_for
+from bot.engine import actions, ahead, counterfactual, explain, multiple, rules, screens
+from bot.engine.advice import advice_for, listed
+from bot.engine.asking import question_reply
 from bot.engine.filling import fills
 from bot.engine.model import (
     END,
@@ -26,6 +27,7 @@ from bot.engine.model import (
     StepKind,
 )
 from bot.engine.option_words import read
+from bot.engine.picking import understand
 
 SHOW_OPTIONS = "!options"
 """Button data of "show all the answers" under a "Did you mean ...?" (the Advisor acts on it)."""
@@ -43,21 +45,41 @@ def start(dialogue: Dialogue, now: float) -> Step:
 
 
 def press(dialogue: Dialogue, session: Session, data: str, now: float) -> Step:
-    """Answer the current question with the button whose data is `data` ("question:option")."""
+    """Answer the current question with the button whose data is `data` ("question:option");
+    at a multiple question, check or uncheck an option, or be done (see `multiple`)."""
     if session.finished:
         return _notice(session, "stale", dialogue.texts.finished)
-    button = pressed(dialogue, data)
-    if button is None or button[0].id != session.current:
-        return _notice(session, "stale", dialogue.texts.stale)
-    return _accept(dialogue, session, *button, now)
-
-
-def pressed(dialogue: Dialogue, data: str) -> tuple[Question, Option] | None:
-    """Return the question and option a button's data ("question:option") names, or None."""
-    question_id, _, option_id = data.partition(":")
+    question_id, _, rest = data.partition(":")
     question = dialogue.questions.get(question_id)
-    option = question.option(option_id) if question else None
-    return None if question is None or option is None else (question, option)
+    if question is None or question.id != session.current:
+        return _notice(session, "stale", dialogue.texts.stale)
+    picking = multiple.read(question, rest) if question.multiple else None
+    if picking is None:
+        option = question.choice(rest)
+    elif picking.kind == "toggle":
+        reply = question_reply(dialogue, session, selected=picking.mask)
+        return Step("toggle", session, reply)
+    else:
+        picked = multiple.options_of(question, picking.mask)
+        option = question.answer_of(picked)
+        if option is None:
+            notice = multiple.out_of_bounds(dialogue, question, len(picked))
+            return _notice(session, "notice", notice or dialogue.texts.stale)
+    if option is None:
+        return _notice(session, "stale", dialogue.texts.stale)
+    return _accept(dialogue, session, question, option, now)
+
+
+def pressed(dialogue: Dialogue, data: str) -> Question | None:
+    """Return the question an answer button's data ("question:option", or a multiple
+    question's toggle or "Done") is for; None for data no such button of it carries."""
+    question_id, _, rest = data.partition(":")
+    question = dialogue.questions.get(question_id)
+    if question is None:
+        return None
+    if question.choice(rest) is None and multiple.read(question, rest) is None:
+        return None
+    return question
 
 
 def type_answer(dialogue: Dialogue, session: Session, text: str, now: float) -> Step:
@@ -67,23 +89,41 @@ def type_answer(dialogue: Dialogue, session: Session, text: str, now: float) -> 
         return finished_notice(dialogue, session)
     question = dialogue.questions[_current(session)]
     typed = read(dialogue, text)
-    verdict = matching.understand(dialogue, question, typed)
+    verdict = understand(dialogue, question, typed)
     if verdict.kind == "none":
         listing = "\n".join(f"{n}. {o.label}" for n, o in enumerate(question.options, 1))
         text = dialogue.texts.reprompt.format(options=listing)
-        return Step("reprompt", session, Reply(text, question.buttons))
+        return Step("reprompt", session, Reply(text, multiple.buttons(dialogue, question)))
     if verdict.kind == "ask":
         return Step("did_you_mean", session, did_you_mean(dialogue, question, verdict.options))
-    option = verdict.options[0]
+    option = question.answer_of(verdict.options)
+    if option is None:  # several options, too few or too many for a multiple question
+        return _out_of_bounds(dialogue, session, question, verdict.options)
     chosen = {**session.chosen(), question.id: option.id}
     more = fills(dialogue, chosen, question.id, typed, verdict.used)
     return _accept(dialogue, session, question, option, now, more=more)
 
 
+def _out_of_bounds(
+    dialogue: Dialogue, session: Session, question: Question, options: tuple[Option, ...]
+) -> Step:
+    """Say how many a multiple question takes, above it with the typed options checked."""
+    notice = multiple.out_of_bounds(dialogue, question, len(options)) or dialogue.texts.stale
+    asked = question_reply(dialogue, session, selected=multiple.mask_of(question, options))
+    return Step("reprompt", session, Reply(f"{notice}\n\n{asked.text}", asked.buttons))
+
+
 def did_you_mean(dialogue: Dialogue, question: Question, options: tuple[Option, ...]) -> Reply:
-    """Return "Did you mean ...?" with those options as buttons and one to show them all."""
+    """Return "Did you mean ...?" with those options as buttons and one to show them all; at
+    a multiple question, several options that go together are asked about as one set: "Did
+    you mean A and B?" above the question's buttons with them checked, "Done" to confirm."""
     texts = dialogue.texts
-    named = f" {texts.or_word} ".join(texts.quoted.format(label=o.label) for o in options)
+    quoted = [texts.quoted.format(label=o.label) for o in options]
+    if len(options) > 1 and question.multiple and not any(o.exclusive for o in options):
+        checked = multiple.buttons(dialogue, question, multiple.mask_of(question, options))
+        return Reply(texts.did_you_mean.format(options=listed(dialogue, quoted)),
+                     checked)
+    named = f" {texts.or_word} ".join(quoted)
     rows = tuple((Button(o.label, f"{question.id}:{o.id}"),) for o in options)
     return Reply(
         texts.did_you_mean.format(options=named),
@@ -92,7 +132,8 @@ def did_you_mean(dialogue: Dialogue, question: Question, options: tuple[Option, 
 
 
 def back(dialogue: Dialogue, session: Session) -> Step:
-    """Return to the question asked before this one and undo its answer."""
+    """Return to the question asked before this one and undo its answer (a multiple
+    question's set shows checked, to change or confirm)."""
     if not session.answers:
         # Nothing to undo: say so under the question, so that it can be answered right here.
         asked = question_reply(dialogue, session)
@@ -107,7 +148,10 @@ def back(dialogue: Dialogue, session: Session) -> Step:
         finished_at=None,
         language=dialogue.language,
     )
-    return Step("question", reopened, question_reply(dialogue, reopened), changed=True)
+    was = dialogue.questions[last.question].picks(last.option)  # a set shows checked again
+    selected = multiple.mask_of(dialogue.questions[last.question], was)
+    return Step("question", reopened, question_reply(dialogue, reopened, selected=selected),
+                changed=True)
 
 
 def show(dialogue: Dialogue, session: Session) -> Reply:
@@ -171,8 +215,9 @@ def revise(dialogue: Dialogue, session: Session, question_id: str) -> Step:
     revised = Session(session.dialogue, session.version, question_id,
                       session.answers[:position], None, session.started_at, None,
                       dialogue.language, Revision(keep, outcome))
-    asked = question_reply(dialogue, revised)
-    option = question.option(chosen[question_id])
+    was = question.picks(chosen[question_id])  # a multiple question's set shows checked
+    asked = question_reply(dialogue, revised, selected=multiple.mask_of(question, was))
+    option = question.choice(chosen[question_id])
     preface = dialogue.texts.change_asking.format(label=option.label if option else "")
     return Step("question", revised, Reply(f"{preface}\n\n{asked.text}", asked.buttons),
                 changed=True)
@@ -189,40 +234,11 @@ def adopt(dialogue: Dialogue, session: Session) -> Session | None:
         return None
     for answer in session.answers:
         question = dialogue.questions.get(answer.question)
-        if question is None or question.option(answer.option) is None:
+        if question is None or question.choice(answer.option) is None:
             return None
     if session.version == dialogue.version:
         return session
     return replace(session, version=dialogue.version)
-
-
-def progress(
-    dialogue: Dialogue, session: Session, chosen: dict[str, str] | None = None
-) -> tuple[int, int]:
-    """Return (this question's number, questions this path will ask) for an open session.
-
-    `chosen` is `session.chosen()`, when the caller has it already.
-    """
-    if chosen is None:
-        chosen = session.chosen()
-    _current(session)  # a finished session has no progress: fail loudly
-    left = ahead.walk(dialogue, chosen).open_count
-    done = len(session.answers)
-    return done + 1, done + max(left, 1)
-
-
-def question_reply(
-    dialogue: Dialogue, session: Session, chosen: dict[str, str] | None = None
-) -> Reply:
-    """Return the current question as a message with its progress line and buttons."""
-    question = dialogue.questions[_current(session)]
-    number, total = progress(dialogue, session, chosen)
-    heading = dialogue.texts.progress.format(number=number, total=total)
-    buttons = question.buttons
-    if session.answers:
-        back = Button(dialogue.texts.button_back, actions.action(actions.BACK, question.id))
-        buttons = (*buttons, (back,))
-    return Reply(f"{heading}\n\n{question.text}", buttons)
 
 
 def normalize(text: str) -> str:
@@ -278,7 +294,7 @@ def _kept(
     earlier = {answer.question: answer for answer in revising.answers}
     while following != END and following in earlier and following not in chosen:
         question = dialogue.questions[following]
-        option = question.option(earlier[following].option)
+        option = question.choice(earlier[following].option)
         if option is None:
             break
         answers = (*answers, earlier[following])

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.engine import rules
-from bot.engine.advice import Advice, reason
+from bot.engine.advice import Advice, picked, reason
 from bot.engine.counterfactual import Change, smallest_change
 from bot.engine.model import Dialogue, Option, Outcome, Question
 
@@ -52,11 +52,12 @@ def weightless(option: Option) -> bool:
 
 
 def answered(dialogue: Dialogue, chosen: Mapping[str, str]) -> list[tuple[Question, Option]]:
-    """Return the (question, option) pairs of the answers, in the order given."""
+    """Return the (question, answer) pairs of the answers, in the order given (a multiple
+    question's set as one Option, see `Question.choice`)."""
     pairs = []
     for question_id, option_id in chosen.items():
         question = dialogue.questions.get(question_id)
-        option = question.option(option_id) if question else None
+        option = question.choice(option_id) if question else None
         if question is not None and option is not None:
             pairs.append((question, option))
     return pairs
@@ -88,7 +89,7 @@ def deciding(
     for position, (question, option) in enumerate(answered(dialogue, chosen)):
         now = option.scores.get(first, 0) - option.scores.get(second, 0)
         swing = max(abs(o.scores.get(first, 0) - o.scores.get(second, 0) - now)
-                    for o in question.options)
+                    for o in question.choices)
         if swing > 0:
             swings.append((-swing, not weightless(option), position, question))
     swings.sort(key=lambda entry: entry[:3])
@@ -104,7 +105,7 @@ def why_not(dialogue: Dialogue, chosen: Mapping[str, str], outcome: str) -> WhyN
     if outcome == winner:
         return None
     weighed = []
-    for position, (question, option) in enumerate(answered(dialogue, chosen)):
+    for position, (question, option) in enumerate(picked(dialogue, chosen)):
         gap = option.scores.get(winner, 0) - option.scores.get(outcome, 0)
         if gap > 0:
             weighed.append((-gap, position, reason(dialogue, option, question)))

@@ -21,7 +21,8 @@ def fills(
     dialogue: Dialogue, chosen: Mapping[str, str], current: str, typed: Typed,
     used: frozenset[int],
 ) -> list[tuple[Question, Option]]:
-    """Return the other questions `typed` clearly answers, with their options, in asking order.
+    """Return the other questions `typed` clearly answers, with their answers (see
+    `Question.choice`: several options of a multiple question as one), in asking order.
 
     `chosen` holds every answer so far, the current question's included; `used` are the
     tokens that answered it.
@@ -41,7 +42,8 @@ def fills(
         for token in verdict.used:
             claimed[token] = claimed.get(token, 0) + 1
     return [
-        (question, verdict.options[0])
+        (question, answer)
         for question, verdict in found
         if all(claimed[token] == 1 for token in verdict.used)
+        and (answer := question.answer_of(verdict.options)) is not None
     ]

@@ -12,39 +12,31 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node
 
 from bot.engine import schema
 from bot.engine.checks import check
+from bot.engine.condition_format import ConditionReader
 from bot.engine.files import dialogue_files
 from bot.engine.model import (
     END,
     ROW_LIMIT,
-    AllOf,
-    Answered,
-    AnyOf,
     Branch,
-    CloseCall,
-    Condition,
     Conflict,
     Dialogue,
     Extra,
-    Not,
     Option,
     Outcome,
     Question,
-    Recommended,
     Texts,
     Tip,
     Where,
 )
 from bot.engine.routes import TIME_BUDGET
 from bot.engine.translation import Completeness, with_translations
-from bot.engine.typing_format import TypingReader
 from bot.engine.yaml_nodes import (
     MAX_BYTES,
     Entry,
-    boolean,
     line_of,
     parse,
     shown,
@@ -64,7 +56,7 @@ _NEEDED = _listing(schema.required(schema.DIALOGUE))
 _T = TypeVar("_T")
 
 
-class _Reader(TypingReader):
+class _Reader(ConditionReader):
     """Builds the model from one file's nodes and collects every problem on the way."""
 
     def __init__(self, file: str) -> None:
@@ -83,56 +75,6 @@ class _Reader(TypingReader):
         low, high = part[key].bounds
         value = self.whole(record, key, low, high, why)
         return part[key].default if value is None else value
-
-    # Conditions ------------------------------------------------------------------------------
-
-    def condition(self, node: Node, line: int) -> Condition | None:
-        """Return the condition a mapping describes; several keys must all hold."""
-        entries = self.entries(node, "a condition", line)
-        if isinstance(node, MappingNode) and not node.value:
-            self.report(line, "the condition is empty: write one such as {usage: home}")
-        parts = [self.condition_part(entry) for entry in entries]
-        if not parts or None in parts:
-            return None
-        conditions = [part for part in parts if part is not None]
-        return conditions[0] if len(conditions) == 1 else AllOf(tuple(conditions))
-
-    def condition_part(self, entry: Entry) -> Condition | None:
-        match entry.key:
-            case "all" | "any":
-                return self.combined(entry)
-            case "not":
-                inner = self.condition(entry.value, entry.line)
-                return Not(inner) if inner is not None else None
-            case "close_call":
-                return self.close_call(entry)
-            case "outcome":
-                outcomes = self.ids(entry.value, entry.line, "'outcome' in a condition")
-                return Recommended(outcomes) if outcomes is not None else None
-        options = self.ids(entry.value, entry.line, f"the options for {entry.key!r}")
-        return Answered(entry.key, options) if options is not None else None
-
-    def close_call(self, entry: Entry) -> Condition | None:
-        flag = boolean(entry.value)
-        if flag is None:
-            message = f"'close_call' must be true or false, got {shown(entry.value)}"
-            self.report(entry.line, message)
-            return None
-        return CloseCall() if flag else Not(CloseCall())
-
-    def combined(self, entry: Entry) -> Condition | None:
-        nodes = self.items(entry, "a condition")
-        if isinstance(entry.value, SequenceNode) and not nodes:
-            self.report(entry.line, f"{entry.key!r} lists no conditions: list at least one")
-        parts = [self.condition(node, line_of(node)) for node in nodes]
-        if not parts or None in parts:
-            return None
-        conditions = tuple(part for part in parts if part is not None)
-        return AllOf(conditions) if entry.key == "all" else AnyOf(conditions)
-
-    def optional_condition(self, record: dict[str, Entry], key: str) -> Condition | None:
-        entry = record.get(key)
-        return self.condition(entry.value, entry.line) if entry is not None else None
 
     # The parts -------------------------------------------------------------------------------
 
@@ -209,6 +151,9 @@ class _Reader(TypingReader):
             ),
             where=self.where(entry.line),
             unit=self.text(record, "unit", what),
+            multiple=self.flag(record, "multiple"),
+            min_chosen=self.number(record, "min", schema.QUESTION),
+            max_chosen=self.whole(record, "max", *schema.QUESTION["max"].bounds),
         )
 
     def option(self, node: Node, what: str) -> Option:
@@ -230,6 +175,7 @@ class _Reader(TypingReader):
             means=self.text(record, "means", what),
             range=self.range(record, what),
             short=self.text(record, "short", what),
+            exclusive=self.flag(record, "exclusive"),
         )
 
     def scores(self, record: dict[str, Entry], what: str) -> dict[str, int]:

@@ -71,7 +71,8 @@ def clear_match(
 
     Clear: a label or synonym of its own (no vocabulary word, no typo, no lone label word, not
     only vague words such as "a lot") or an amount in the question's unit, not negated, on
-    tokens no other answer took, and nothing in the message for any other option.
+    tokens no other answer took, and nothing in the message for any other option. At a
+    multiple question, every option so named (none of them exclusive, when there are several).
     """
     table = words_of(dialogue, question)
     evidence = [e for e in collect(table, typed, typos=False)
@@ -80,11 +81,12 @@ def clear_match(
         return None
     if any(e.kind == "bare" for e in evidence):
         return None
-    options = {e.option for e in evidence}
-    if len(options) != 1 or any(e.weight < 1 for e in evidence):
+    options = sorted({e.option for e in evidence})
+    several = question.multiple and not any(question.options[n].exclusive for n in options)
+    if not options or (len(options) > 1 and not several) or any(e.weight < 1 for e in evidence):
         return None
     used = frozenset(i for e in evidence for i in e.span)
-    return Verdict("match", (question.options[options.pop()],), used)
+    return Verdict("match", tuple(question.options[n] for n in options), used)
 
 
 def _specific(table: QuestionWords, typed: Typed, evidence: Evidence) -> bool:

@@ -6,12 +6,25 @@ and adapters (Telegram, terminal, storage) only ever see these types.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import combinations
 from typing import Literal
 
+from bot.engine.conditions import AllOf as AllOf  # noqa: PLC0414 (part of the model)
+from bot.engine.conditions import Answered as Answered  # noqa: PLC0414
+from bot.engine.conditions import AnyOf as AnyOf  # noqa: PLC0414
+from bot.engine.conditions import CloseCall as CloseCall  # noqa: PLC0414
+from bot.engine.conditions import Condition as Condition  # noqa: PLC0414
+from bot.engine.conditions import Not as Not  # noqa: PLC0414
+from bot.engine.conditions import Recommended as Recommended  # noqa: PLC0414
+from bot.engine.conditions import leaves as leaves  # noqa: PLC0414
 from bot.engine.default_texts import Texts as Texts  # noqa: PLC0414 (part of the model)
+from bot.engine.replies import Button as Button  # noqa: PLC0414
+from bot.engine.replies import Reply as Reply  # noqa: PLC0414
+from bot.engine.replies import Span as Span  # noqa: PLC0414
+from bot.engine.replies import SpanKind as SpanKind  # noqa: PLC0414
 from bot.engine.vocabulary import Vocabulary, builtin
 
 END = "end"
@@ -22,6 +35,10 @@ TEXT_LIMIT = 4096
 
 ROW_LIMIT = 8
 """The most buttons Telegram shows in one row of an inline keyboard."""
+
+SEPARATOR = "+"
+"""Joins the option ids of a set chosen at a multiple question into one answer: "glasses+heat"
+(ids are a-z, 0-9 and _, so it cannot be part of one)."""
 
 
 @dataclass(frozen=True)
@@ -36,65 +53,6 @@ class Where:
 
 
 NOWHERE = Where("<built-in>", 0)
-
-
-# Conditions ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Answered:
-    """Holds when `question` was answered with one of `options`."""
-
-    question: str
-    options: frozenset[str]
-
-
-@dataclass(frozen=True)
-class AllOf:
-    """Holds when every one of `conditions` holds."""
-
-    conditions: tuple[Condition, ...]
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    """Holds when at least one of `conditions` holds."""
-
-    conditions: tuple[Condition, ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    """Holds when `condition` does not."""
-
-    condition: Condition
-
-
-@dataclass(frozen=True)
-class CloseCall:
-    """Holds when the top two outcomes are within `close_margin` (tips and extras only)."""
-
-
-@dataclass(frozen=True)
-class Recommended:
-    """Holds when the recommended outcome is one of `outcomes` (tips and extras only)."""
-
-    outcomes: frozenset[str]
-
-
-Condition = Answered | AllOf | AnyOf | Not | CloseCall | Recommended
-
-
-def leaves(condition: Condition) -> Iterator[Condition]:
-    """Yield the conditions inside `condition` that test something (not AllOf, AnyOf, Not)."""
-    match condition:
-        case AllOf(conditions) | AnyOf(conditions):
-            for inner in conditions:
-                yield from leaves(inner)
-        case Not(inner):
-            yield from leaves(inner)
-        case _:
-            yield condition
 
 
 # The dialogue --------------------------------------------------------------------------------
@@ -119,6 +77,9 @@ class Option:
     """How the "Got it: ..." line names this answer out of its question (default: label)."""
     whatif: str | None = None
     """How "what would change this" says that this answer was given ("X didn't matter")."""
+    exclusive: bool = False
+    """At a multiple question: an answer on its own ("Nothing in particular"), never with
+    others; its button answers at once."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +107,11 @@ class Question:
     """The unit of its options' `range`s (a unit of the vocabulary: currency, hours)."""
     short: str | None = None
     """A few words naming the question on buttons and in "what changed" ("Budget")."""
+    multiple: bool = False
+    """Whether several options may be chosen together (see `choices`)."""
+    min_chosen: int = 1
+    max_chosen: int | None = None
+    """How many options a multiple question takes at least and at most (None: every one)."""
 
     @property
     def name(self) -> str:
@@ -158,6 +124,52 @@ class Question:
             if option.id == option_id:
                 return option
         return None
+
+    def choice(self, answer: str) -> Option | None:
+        """Return what an answer (`Answer.option`, a value of `Session.chosen()`) stands for:
+        the option itself, or at a multiple question the set it names as one Option whose
+        id is the answer, labels joined and points added (see `choices`); None if neither."""
+        if not self.multiple:
+            return self.option(answer)
+        return self._choices_by_id.get(answer)
+
+    @cached_property
+    def choices(self) -> tuple[Option, ...]:
+        """Return every answer the question can take: its options, or at a multiple question
+        every set within `min_chosen` and `max_chosen` (an exclusive option alone), smaller
+        sets first, each as one Option (a single option is itself)."""
+        if not self.multiple:
+            return self.options
+        together = [option for option in self.options if not option.exclusive]
+        most = min(len(together), self.max_chosen or len(together))
+        found = [option for option in self.options if option.exclusive or self.min_chosen <= 1]
+        for size in range(max(2, self.min_chosen), most + 1):
+            found += [_joined(self, picked) for picked in combinations(together, size)]
+        return tuple(found)
+
+    @cached_property
+    def _choices_by_id(self) -> dict[str, Option]:
+        return {choice.id: choice for choice in self.choices}
+
+    def picks(self, answer: str) -> tuple[Option, ...]:
+        """Return the options an answer chose, in the question's order (one, unless the
+        question is multiple); () for an answer the question does not have."""
+        if not self.multiple:
+            option = self.option(answer)
+            return () if option is None else (option,)
+        if self.choice(answer) is None:
+            return ()
+        ids = answer.split(SEPARATOR)
+        return tuple(option for option in self.options if option.id in ids)
+
+    def answer_of(self, options: Iterable[Option]) -> Option | None:
+        """Return the choice of exactly these options (see `choice`), or None when the
+        question cannot take them together."""
+        wanted = {option.id for option in options}
+        ids = [option.id for option in self.options if option.id in wanted]
+        if len(ids) != len(wanted) or not ids:
+            return None
+        return self.choice(SEPARATOR.join(ids)) if self.multiple or len(ids) == 1 else None
 
     @property
     def routing_conditions(self) -> tuple[Condition, ...]:
@@ -172,6 +184,21 @@ class Question:
         return tuple(
             buttons[i : i + self.columns] for i in range(0, len(buttons), self.columns)
         )
+
+
+def _joined(question: Question, picked: tuple[Option, ...]) -> Option:
+    """Return several options of a multiple question as one answer."""
+    scores: dict[str, int] = {}
+    for option in picked:
+        for outcome, points in option.scores.items():
+            scores[outcome] = scores.get(outcome, 0) + points
+    return Option(
+        id=SEPARATOR.join(option.id for option in picked),
+        label=", ".join(option.label for option in picked),
+        short=", ".join(option.short or option.label for option in picked),
+        scores=scores,
+        where=question.where,
+    )
 
 
 @dataclass(frozen=True)
@@ -309,7 +336,11 @@ def primary_language(tag: str) -> str:
 
 @dataclass(frozen=True)
 class Answer:
-    """One answer given, in the order it was given."""
+    """One answer given, in the order it was given.
+
+    `option` is the option's id; at a multiple question, the ids of the set chosen in the
+    question's order, joined by SEPARATOR ("glasses+heat"): `Question.choice` reads both.
+    """
 
     question: str
     option: str
@@ -347,51 +378,19 @@ class Session:
         return self.current is None
 
     def chosen(self) -> dict[str, str]:
-        """Return question id -> option id for every answer given."""
+        """Return question id -> answer (`Answer.option`) for every answer given."""
         return {answer.question: answer.option for answer in self.answers}
 
 
 # What the engine tells an adapter to say -----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Button:
-    """A button: the label a person sees and the data it sends back, or a link instead.
-
-    `share` is a text to share with a link to the bot: the front end that knows the bot's
-    address makes it a link button (Telegram's share dialogue), others may leave it out.
-    """
-
-    label: str
-    data: str = ""
-    url: str | None = None
-    share: str | None = None
-
-
-SpanKind = Literal["bold", "italic", "blockquote", "expandable_blockquote"]
-
-
-@dataclass(frozen=True)
-class Span:
-    """Formatting over `Reply.text`: `length` characters (Python's) from `start`."""
-
-    kind: SpanKind
-    start: int
-    length: int
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A message to show: text, rows of buttons, and formatting over the text."""
-
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    spans: tuple[Span, ...] = ()
-
-
 StepKind = Literal[
-    "question", "result", "reprompt", "did_you_mean", "stale", "notice", "explanation"
+    "question", "result", "reprompt", "did_you_mean", "stale", "notice", "explanation",
+    "toggle",
 ]
+"""toggle: an option of a multiple question checked or unchecked; nothing stored, the reply is
+the question with its new check marks (to replace the buttons it was pressed on)."""
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def lost_reply(
     if not session.answers or delivered == "shown":
         return False
     last = session.answers[-1]
-    button = pressed(dialogue, data)
-    if button is None or button[0].id != last.question:
+    question = pressed(dialogue, data)
+    if question is None or question.id != last.question:
         return False
     return delivered == "unsure" or now - last.at > DOUBLE_PRESS_SECONDS

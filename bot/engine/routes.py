@@ -150,7 +150,7 @@ class Routes:
         return target, tuple(
             None
             if (answer := chosen.get(qid)) is None
-            else tuple(answer in options for options in self.sets.get(qid, ()))
+            else tuple(rules.among(answer, options) for options in self.sets.get(qid, ()))
             for qid in self.relevant[target]
         )
 
@@ -204,7 +204,7 @@ class Routes:
                 total = 1
             elif current is not None:
                 question = self.dialogue.questions[current]
-                for option in question.options:
+                for option in question.choices:
                     after = {**chosen, current: option.id}
                     total += walk(rules.route(question, after, option), after)
             counted[place] = total
@@ -254,7 +254,7 @@ class _WinSearch:
 
     def best(self, question: Question) -> tuple[int, ...]:
         """Return the most each margin can grow at `question` (0 when it may be skipped)."""
-        best = [max(column) for column in zip(*map(self.gains, question.options), strict=True)]
+        best = [max(column) for column in zip(*map(self.gains, question.choices), strict=True)]
         if not question.options:
             best = [0] * len(self.others)
         if question.ask_if is not None:
@@ -322,7 +322,7 @@ class _WinSearch:
         if current is None or current == END:
             return None if current is None else self.search(END, chosen, margins)
         question = self.dialogue.questions[current]
-        for option in sorted(question.options, key=self.preference, reverse=True):
+        for option in sorted(question.choices, key=self.preference, reverse=True):
             after = {**chosen, current: option.id}
             grown = tuple(m + g for m, g in zip(margins, self.gains(option), strict=True))
             found = self.search(rules.route(question, after, option), after, grown)

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from bot.engine.model import (
     END,
+    SEPARATOR,
     AllOf,
     Answered,
     AnyOf,
@@ -17,6 +18,15 @@ from bot.engine.model import (
     Question,
     Recommended,
 )
+
+
+def among(answer: str | None, options: frozenset[str]) -> bool:
+    """Tell whether an answer is one of `options`; at a multiple question, whether one of
+    the options it chose is (`{comfort: glasses}` holds for "glasses+heat")."""
+    if answer in options:
+        return True
+    return answer is not None and SEPARATOR in answer and not options.isdisjoint(
+        answer.split(SEPARATOR))
 
 
 def holds(
@@ -33,7 +43,7 @@ def holds(
 
     match condition:
         case Answered(question, options):
-            return chosen.get(question) in options
+            return among(chosen.get(question), options)
         case AllOf(conditions):
             return all(sub(c) for c in conditions)
         case AnyOf(conditions):
@@ -104,11 +114,12 @@ def questions_ahead(dialogue: Dialogue, current: str, chosen: Mapping[str, str])
 
 
 def scores(dialogue: Dialogue, chosen: Mapping[str, str]) -> dict[str, int]:
-    """Return every outcome's points for these answers, in the file's order of outcomes."""
+    """Return every outcome's points for these answers, in the file's order of outcomes (at a
+    multiple question, the chosen options' points added up)."""
     totals = dict.fromkeys(dialogue.outcomes, 0)
     for question_id, option_id in chosen.items():
         question = dialogue.questions.get(question_id)
-        option = question.option(option_id) if question else None
+        option = question.choice(option_id) if question else None
         if option is None:
             continue
         for outcome, weight in option.scores.items():

@@ -17,6 +17,10 @@ from bot.engine.vocabulary import EXTENSIBLE
 REASONS_MAX = 5
 """The most reasons `max_reasons` may ask the advice to give."""
 
+MULTIPLE_LIMIT = 8
+"""The most options a multiple question may have: its sets (up to 255) are each an answer to
+search and count, and its buttons carry the set being picked as a bit mask."""
+
 
 class Kind(StrEnum):
     """What a key's value is in a dialogue file."""
@@ -45,6 +49,7 @@ class Field:
     part: str = ""  # for LIST, MAP and RECORD: the name of the part in PARTS
     bounds: tuple[int, int] = (0, 0)  # for WHOLE: the lowest and highest allowed
     default: int = 0  # for WHOLE: the value when left out
+    default_said: str = ""  # for WHOLE: the default in words, when it is no fixed number
     translated: bool = False  # words a translation gives in its language (or holds such)
 
 
@@ -75,6 +80,9 @@ QUESTION: Part = {
     "branches": Field(Kind.LIST, part="branch"),
     "options": Field(Kind.LIST, required=True, part="option", translated=True),
     "unit": Field(Kind.TEXT),
+    "multiple": Field(Kind.BOOLEAN),
+    "min": Field(Kind.WHOLE, bounds=(1, MULTIPLE_LIMIT), default=1),
+    "max": Field(Kind.WHOLE, bounds=(1, MULTIPLE_LIMIT), default_said="all of them"),
 }
 OPTION: Part = {
     "id": Field(Kind.ID, required=True),
@@ -87,6 +95,7 @@ OPTION: Part = {
     "means": Field(Kind.TEXT),
     "range": Field(Kind.RANGE),
     "short": Field(Kind.TEXT, translated=True),
+    "exclusive": Field(Kind.BOOLEAN),
 }
 BRANCH: Part = {"if": Field(Kind.CONDITION, required=True), "next": Field(Kind.ID, required=True)}
 OUTCOME: Part = {

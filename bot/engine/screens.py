@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from bot.engine import actions, counterfactual, rules
-from bot.engine.advice import Advice, advice_for, reasons_for
+from bot.engine.advice import Advice, advice_for, listed, reasons_for
 from bot.engine.compose import Composer, Piece, first_screen
 from bot.engine.counterfactual import Change
 from bot.engine.explain import Thin, WhyNot, conflicts, thin_evidence
@@ -118,7 +118,7 @@ def close_call_reply(
         pieces += ["\n• " if pieces else "• ", (outcome.name, "bold"), f" — {for_it}"]
     deciding = ""
     if thin.deciding:
-        named = _listed(dialogue, [f"“{question.name}”" for question in thin.deciding])
+        named = listed(dialogue, [f"“{question.name}”" for question in thin.deciding])
         deciding = texts.close_decide.format(questions=named)
 
     def build(demoted: int) -> Reply:
@@ -150,13 +150,6 @@ def _tips(dialogue: Dialogue, advice: Advice) -> str:
     if not advice.tips:
         return ""
     return f"{dialogue.texts.tips_heading}\n{_bullets(tuple(t.text for t in advice.tips))}"
-
-
-def _listed(dialogue: Dialogue, items: list[str]) -> str:
-    """Return items as a list in words: "a", "a and b", "a, b and c"."""
-    if len(items) < 2:
-        return "".join(items)
-    return dialogue.texts.list_and.format(rest=", ".join(items[:-1]), last=items[-1])
 
 
 # Buttons -------------------------------------------------------------------------------------
@@ -256,11 +249,16 @@ def whatif_line(dialogue: Dialogue, change: Change) -> str:
     phrases = []
     for question_id, option_id in change.changed:
         question = dialogue.questions[question_id]
-        option = question.option(option_id)
-        assert option is not None  # the search only gives options of the question
+        option = question.choice(option_id)
+        assert option is not None  # the search only gives answers the question takes
+        picks = question.picks(option_id)
+        if len(picks) > 1 and all(pick.whatif for pick in picks):
+            # A set at a multiple question: "you wore glasses and your ears got hot".
+            phrases.append(listed(dialogue, [pick.whatif or "" for pick in picks]))
+            continue
         phrases.append(option.whatif or texts.whatif_answer.format(question=question.name,
                                                                    label=option.label))
-    return texts.whatif_line.format(changes=_listed(dialogue, phrases),
+    return texts.whatif_line.format(changes=listed(dialogue, phrases),
                                     title=dialogue.outcomes[change.outcome].title)
 
 
@@ -276,7 +274,7 @@ def changed_line(
         if previous is None or was is None or was == option_id:
             continue
         question = dialogue.questions[question_id]
-        then, now = question.option(was), question.option(option_id)
+        then, now = question.choice(was), question.choice(option_id)
         template = dialogue.texts.changed if previous != outcome else dialogue.texts.changed_same
         return template.format(
             question=question.name, old=then.label if then else was,
@@ -290,7 +288,7 @@ def change_list(dialogue: Dialogue, session: Session) -> Reply:
     rows = []
     for answer in session.answers:
         question = dialogue.questions[answer.question]
-        option = question.option(answer.option)
+        option = question.choice(answer.option)
         label = option.label if option else answer.option
         rows.append((Button(texts.change_item.format(question=question.name, label=label),
                             actions.action(actions.CHANGE, question.id)),))

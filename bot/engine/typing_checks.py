@@ -14,7 +14,7 @@ import itertools
 import math
 from collections.abc import Iterator
 
-from bot.engine import matching
+from bot.engine import picking
 from bot.engine.folding import fold
 from bot.engine.model import Dialogue, Option, Question
 from bot.engine.option_words import label_parts, read
@@ -125,7 +125,7 @@ def _shadowed(dialogue: Dialogue, question: Question) -> Iterator[Found]:
 def _ambiguous(dialogue: Dialogue, question: Question) -> Iterator[Found]:
     for option in question.options:
         for said in _said(dialogue, question, option):
-            verdict = matching.understand(dialogue, question, read(dialogue, said))
+            verdict = picking.understand(dialogue, question, read(dialogue, said))
             if verdict.kind == "match" and verdict.options == (option,):
                 continue
             if verdict.kind == "ask" and option in verdict.options and said not in _names(option):

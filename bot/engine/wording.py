@@ -9,7 +9,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable
 
-from bot.engine.advice import Advice, reason
+from bot.engine.advice import Advice, reason, weighed_reason
 from bot.engine.compose import utf16_length
 from bot.engine.counterfactual import Change
 from bot.engine.explain import Thin, WhyNot
@@ -57,11 +57,12 @@ def placeholder_problems(name: str, text: str) -> list[str]:
 def question_too_long(dialogue: Dialogue, question: Question) -> str | None:
     """Return what is wrong when one of the question's messages is over the limit, else None."""
     texts, total = dialogue.texts, len(dialogue.questions)
-    longest = max((option.label for option in question.options), key=len, default="")
+    longest = max((option.label for option in question.choices), key=len, default="")
+    text = f"{texts.pick_several}\n\n{question.text}" if question.multiple else question.text
     listing = "\n".join(f"{n}. {option.label}" for n, option in enumerate(question.options, 1))
     rendered = {
         "with its progress line": lambda: (
-            texts.progress.format(number=total, total=total) + "\n\n" + question.text
+            texts.progress.format(number=total, total=total) + "\n\n" + text
         ),
         "with its longest answer marked": lambda: texts.chosen.format(
             question=question.text, label=longest
@@ -71,7 +72,7 @@ def question_too_long(dialogue: Dialogue, question: Question) -> str | None:
         ),
         "asked again to change its answer": lambda: (
             texts.change_asking.format(label=longest) + "\n\n"
-            + texts.progress.format(number=total, total=total) + "\n\n" + question.text
+            + texts.progress.format(number=total, total=total) + "\n\n" + text
         ),
     }
     for how, render in rendered.items():
@@ -174,10 +175,16 @@ def worst_explanations(dialogue: Dialogue) -> dict[str, Reply]:
 
 
 def _longest_reasons(dialogue: Dialogue, outcome: str, most: int) -> tuple[str, ...]:
-    phrases = sorted(
-        (reason(dialogue, o, q) for q in dialogue.questions.values() for o in q.options
-         if o.scores.get(outcome, 0) > 0), key=len, reverse=True)
+    phrases = sorted((phrase for q in dialogue.questions.values()
+                      for phrase in _reasons_of(dialogue, q, outcome)), key=len, reverse=True)
     return tuple(phrases[:most])
+
+
+def _reasons_of(dialogue: Dialogue, question: Question, outcome: str) -> list[str]:
+    """Return every way "because ..." may name an answer to `question` for `outcome`."""
+    found = (weighed_reason(dialogue, question, question.picks(choice.id), outcome)
+             for choice in question.choices)
+    return [weighed[1] for weighed in found if weighed is not None]
 
 
 def _rendered(build: Callable[[], dict[str, Reply]]) -> dict[str, Reply]:
@@ -193,8 +200,7 @@ def worst_advice(dialogue: Dialogue, outcome: Outcome) -> Advice:
     others = [o for o in dialogue.outcomes.values() if o.id != outcome.id]
     reasons: list[str] = []
     for question in dialogue.questions.values():
-        phrases = [reason(dialogue, option, question) for option in question.options
-                   if option.scores.get(outcome.id, 0) > 0]
+        phrases = _reasons_of(dialogue, question, outcome.id)
         reasons += [max(phrases, key=len)] if phrases else []
     reasons.sort(key=len, reverse=True)
     return Advice(

@@ -95,7 +95,7 @@ def build_graph(dialogue: Dialogue) -> Graph:
     nodes = [
         Node("start", "start", ("Start",)),
         *(
-            Node(_node_id(q.id), "question", (shorten(q.text, QUESTION_WIDTH),))
+            Node(_node_id(q.id), "question", _question_lines(q))
             for q in dialogue.questions.values()
         ),
         Node("result", "result", ("Recommendation: the highest score of", *titles)),
@@ -108,6 +108,15 @@ def build_graph(dialogue: Dialogue) -> Graph:
     return Graph(f"{dialogue.title} ({dialogue.id}{version})", tuple(nodes), tuple(edges))
 
 
+def _question_lines(question: Question) -> tuple[str, ...]:
+    """Return a question's box: its text, and how many it takes when it takes several."""
+    text = shorten(question.text, QUESTION_WIDTH)
+    if not question.multiple:
+        return (text,)
+    most = question.max_chosen or sum(not option.exclusive for option in question.options)
+    return text, f"(pick {question.min_chosen} to {most})"
+
+
 def _answer_edges(dialogue: Dialogue, question: Question) -> list[Edge]:
     """Return one edge per (target, reason) the options lead to, labelled with the options."""
     groups: dict[tuple[str, str | None], list[str]] = {}
@@ -116,7 +125,8 @@ def _answer_edges(dialogue: Dialogue, question: Question) -> list[Edge]:
         if option.next is not None:
             groups.setdefault((option.next, None), []).append(label)
             continue
-        for target, reason in _routes(dialogue, question, option.id):
+        for target, reason in _routes(dialogue, question, option.id, together=question.multiple
+                                      and not option.exclusive):
             groups.setdefault((target, reason), []).append(label)
     source = _node_id(question.id)
     return [
@@ -143,16 +153,18 @@ def _skip_edges(dialogue: Dialogue, question: Question) -> list[Edge]:
 
 
 def _routes(
-    dialogue: Dialogue, question: Question, own: str | None
+    dialogue: Dialogue, question: Question, own: str | None, *, together: bool = False
 ) -> list[tuple[str, str | None]]:
     """Return (target, why) for each place the question's branches may send answer `own`.
 
     `own` is None for a skipped question. A branch decided by this answer alone is followed or
     not; one that depends on other answers may go either way, so both ways are returned.
+    `together`: `own` is an option of a multiple question that others may join, so a test
+    for another of its options may hold too.
     """
     found: list[tuple[str, str | None]] = []
     for branch in question.branches:
-        decided = _decide(branch.when, question.id, own)
+        decided = _decide(branch.when, question.id, own, together)
         if decided is False:
             continue
         when = shorten(condition_text(dialogue, branch.when), CONDITION_WIDTH)
@@ -163,19 +175,24 @@ def _routes(
     return found
 
 
-def _decide(condition: Condition, question_id: str, own: str | None) -> bool | None:
-    """Return the condition's value knowing only this question's answer, or None if unknown."""
+def _decide(
+    condition: Condition, question_id: str, own: str | None, together: bool = False
+) -> bool | None:
+    """Return the condition's value knowing only this question's answer, or None if unknown
+    (see `_routes` for `together`)."""
     match condition:
         case Answered(asked, options):
-            return own in options if asked == question_id else None
+            if asked != question_id:
+                return None
+            return True if own in options else (None if together else False)
         case AllOf(conditions):
-            values = [_decide(c, question_id, own) for c in conditions]
+            values = [_decide(c, question_id, own, together) for c in conditions]
             return False if False in values else (True if all(values) else None)
         case AnyOf(conditions):
-            values = [_decide(c, question_id, own) for c in conditions]
+            values = [_decide(c, question_id, own, together) for c in conditions]
             return True if True in values else (False if all(v is False for v in values) else None)
         case Not(inner):
-            value = _decide(inner, question_id, own)
+            value = _decide(inner, question_id, own, together)
             return None if value is None else not value
     return None
 

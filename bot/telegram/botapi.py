@@ -3,11 +3,11 @@
 This is the one module that uses a private name of python-telegram-bot, `Bot._post` (listed and
 guarded in tests/test_private_apis.py; PTB is pinned to the releases tested):
 
-- `send_text` and `edit_text`: every question the bot sends and every choice it marks comes
-  back from Telegram as the whole message, keyboard included, which PTB turns into a
-  `Message` the bot never reads. These make the same calls, through the same rate limiter,
-  retries and errors, and drop the answer. (The public `do_api_request` does the same but
-  warns for every method PTB has a name for.)
+- `send_text`, `edit_text` and `edit_buttons`: every question the bot sends and every choice
+  it marks (or option it checks) comes back from Telegram as the whole message, keyboard
+  included, which PTB turns into a `Message` the bot never reads. These make the same calls,
+  through the same rate limiter, retries and errors, and drop the answer. (The public
+  `do_api_request` does the same but warns for every method PTB has a name for.)
 - `get_updates`: PTB parses a batch of updates all at once, and one update it cannot parse (a
   field of an unexpected type, say from a newer Bot API server) fails the whole batch; the
   offset never moves past it and nobody is answered again. Here each update is parsed alone;
@@ -91,6 +91,12 @@ class AdvisorBot(ExtBot[None]):
         await self._post("editMessageText", {"chat_id": chat_id, "message_id": message_id,
                                              "text": text, "reply_markup": markup,
                                              "entities": entities})
+
+    async def edit_buttons(self, chat_id: int, message_id: int, markup: str) -> None:
+        """Replace a message's buttons only, its text and formatting kept."""
+        await self._post("editMessageReplyMarkup", {"chat_id": chat_id,
+                                                    "message_id": message_id,
+                                                    "reply_markup": markup})
 
     async def get_updates(
         self,

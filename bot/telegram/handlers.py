@@ -173,6 +173,13 @@ class TelegramFrontEnd:
         session_id, data = callback_data.decode(query.data or "")
         turn = await self.advisor.press(message.chat.id, session_id, data, update.update_id,
                                         language=language)
+        if turn.kind == "toggle":
+            answering = asyncio.ensure_future(_answer(query, None))
+            try:
+                await self._toggled(context, message, turn)
+            finally:
+                await answering
+            return
         if turn.kind not in SHOWN_AFTER_PRESS:
             # A stale or forged button: a short notice on the button, nothing in the chat.
             await _answer(query, turn.reply.text or None)
@@ -208,6 +215,23 @@ class TelegramFrontEnd:
         if sent and turn.marked:
             with cosmetic():  # after replies; dropped when stale or stopping
                 await _edit(context, chat_id, message.message_id, turn.marked)
+
+    async def _toggled(self, context: Context, message: Message, turn: Turn) -> None:
+        """Show an option of a multiple question checked or unchecked: the pressed message's
+        buttons change, its text (perhaps an earlier choice on top, in compact mode) stays."""
+        bot = advisor_bot(context.bot)
+        markup = keyboard(turn.reply, turn.session_id, _username(bot))
+        if markup is None:  # a toggle always leaves the options and "Done"
+            raise ValueError("a toggled question has no buttons")
+        try:
+            await bot.edit_buttons(message.chat.id, message.message_id, markup)
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():  # a double press shows it already
+                raise
+        except Forbidden as error:
+            await self._blocked(message.chat.id, error)
+        except NotSentError as error:
+            _not_sent(message.chat.id, error)
 
     async def _edit_into(self, context: Context, message: Message, reply: Reply,
                          session_id: int | None) -> bool:

@@ -40,6 +40,11 @@ async def walk_to_the_result(user: FakeUser, view: Dialogue) -> list[str]:
     seen = []
     while view.texts.progress.partition("{")[0] in user.last_text:
         seen += [user.last_text, *user.last_buttons]
+        if view.texts.button_done in user.last_buttons:  # a multiple question: check, "Done"
+            await user.press(user.last_buttons[0], expect="editMessageReplyMarkup")
+            seen += user.last_buttons  # the check mark, in the language
+            await user.press(view.texts.button_done, expect="editMessageText")
+            continue
         await user.press(user.last_buttons[0], expect="editMessageText")
     return [*seen, *user.texts, *user.last_buttons]
 

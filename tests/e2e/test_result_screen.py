@@ -37,7 +37,11 @@ async def answer_all(bot: RunningBot, user: FakeUser, plan: dict[str, str]) -> B
     while "📤 Share" not in user.last_buttons:
         asked = next(q for q in bot.dialogue.questions.values()
                      if user.keyboard_message.text.endswith(q.text))
-        await bot.press(user, label(asked.id, plan[asked.id], bot.dialogue))
+        option = asked.option(plan[asked.id])
+        assert option is not None
+        await bot.press(user, option.label)
+        if asked.multiple and not option.exclusive:  # checked: "Done" answers with it
+            await bot.press(user, bot.dialogue.texts.button_done)
     return user.last_message
 
 

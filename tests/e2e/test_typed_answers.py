@@ -73,6 +73,10 @@ async def test_one_message_answers_several_questions_and_back_undoes_each(
         shown = []
         while not user.last_text.startswith("My pick for you"):
             shown.append(user.last_text.rsplit("\n", 1)[-1])
+            if "Done ▶" in user.last_buttons:  # a multiple question: check one, then "Done"
+                await user.press(user.last_buttons[0], expect="editMessageReplyMarkup")
+                await user.press("Done ▶", expect="editMessageText")
+                continue
             await user.press(user.last_buttons[0], expect="editMessageText")
         assert not any("spend" in text or "wireless" in text for text in shown)
         assert [q for q, _ in bot.answers(2003)] == [

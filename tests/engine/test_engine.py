@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from bot.engine import engine
+from bot.engine import asking, engine
 from bot.engine.model import Button, Session, Span, Step
 from tests.engine.sample import sample_dialogue
 
@@ -19,7 +19,7 @@ def labels(step: Step) -> list[str]:
 
 
 def press(session: Session, label: str) -> Step:
-    for row in engine.question_reply(DIALOGUE, session).buttons:
+    for row in asking.question_reply(DIALOGUE, session).buttons:
         for button in row:
             if button.label == label:
                 return engine.press(DIALOGUE, session, button.data, NOW)

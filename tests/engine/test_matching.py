@@ -182,9 +182,17 @@ def test_did_you_mean_offers_the_close_options_and_the_whole_list() -> None:
 
 
 def test_a_reprompt_carries_the_questions_buttons() -> None:
+    step = typed("isolation", "blorp")
+    assert step.kind == "reprompt"
+    options = DIALOGUE.questions["isolation"].options
+    assert offered(step) == [f"isolation:{o.id}" for o in options]
+
+
+def test_a_reprompt_at_a_multiple_question_carries_its_check_buttons_and_done() -> None:
     step = typed("comfort", "blorp")
     assert step.kind == "reprompt"
-    assert offered(step) == [f"comfort:{o.id}" for o in DIALOGUE.questions["comfort"].options]
+    labels = [button.label for row in step.reply.buttons for button in row]
+    assert labels == [*(o.label for o in DIALOGUE.questions["comfort"].options), "Done ▶"]
 
 
 def test_weak_evidence_amid_other_words_is_not_an_answer() -> None:

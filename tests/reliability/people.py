@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.config import DEFAULT_DIALOGUE
 from bot.engine import engine
 from bot.engine.loader import load_dialogue
-from bot.engine.model import Dialogue, Question, Session
+from bot.engine.model import Dialogue, Option, Question, Session
 from testing.fakebot.server import Call
 from testing.fakebot.user import FakeUser
 from tests.reliability.harness import RunningBot
@@ -63,7 +63,15 @@ class Plan:
 
 def random_plan(dialogue: Dialogue, rng: random.Random) -> Plan:
     """Return a plan with a random option at every question."""
-    return Plan({qid: rng.choice(q.options).id for qid, q in dialogue.questions.items()})
+    return Plan({qid: rng.choice(_one_press(q)).id for qid, q in dialogue.questions.items()})
+
+
+def _one_press(question: Question) -> tuple[Option, ...]:
+    """Return the options one press answers with: at a multiple question only the exclusive
+    ones (the others check and wait for "Done": tests/e2e/test_multiple_choice.py)."""
+    if not question.multiple:
+        return question.options
+    return tuple(option for option in question.options if option.exclusive)
 
 
 def question_on_screen(dialogue: Dialogue, text: str) -> Question:

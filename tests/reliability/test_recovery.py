@@ -127,7 +127,7 @@ async def test_after_a_restore_buttons_and_text_from_later_show_where_the_chat_s
         assert code == 0, err
         for user in (presser, typist):  # they go on after the backup
             await user.press("1 to 3 hours", expect="editMessageText")
-        await user.press("I wear glasses", expect="editMessageText")
+        await user.press("Nothing in particular", expect="editMessageText")
         assert await bot.stop() == 0
     later = presser.keyboard_message  # question 3, which the backup never saw
     for leftover in (db, db.with_name("bot.db-wal"), db.with_name("bot.db-shm")):
