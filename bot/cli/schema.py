@@ -14,7 +14,7 @@ def add(commands: Commands) -> None:
     """Add the `schema` command."""
     parser = commands.add_parser(
         "schema",
-        help="print the JSON Schema of the dialogue or the stories format, for an editor",
+        help="print the JSON Schema of the dialogue, translation or stories format, for an editor",
         description="Print the JSON Schema of a file format, generated from the tables the "
         "loader reads. Editors with a YAML language server use it when a file begins with "
         "`# yaml-language-server: $schema=<path to the schema>`.",
