@@ -3,10 +3,10 @@ ours beside the usual way.
 
 Runs, in this order: in process (network stubbed), growth with many chats stored, start-up,
 end to end against the fake Bot API, end to end at Telegram's limit (a round trip on every call,
-the limits enforced; polling and by webhook) and at a paid-broadcast budget. Prints a Markdown table; with --json,
-writes every row and raw result; with --markdown, writes docs/performance.md whole from its
-template (benchmarks/performance.md.in) and this run, or with --from the run a --json wrote
-(to reword the template without running again). Progress goes to stderr.
+the limits enforced; polling and by webhook) and at a paid-broadcast budget. Prints a Markdown
+table; with --json, writes every row and raw result; with --markdown, writes docs/performance.md
+whole from its template (benchmarks/performance.md.in) and this run, or with --from the run a
+--json wrote (to reword the template without running again). Progress goes to stderr.
 Timings are only compared within one run: the machine may be shared and noisy.
 """
 
