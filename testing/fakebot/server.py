@@ -189,7 +189,8 @@ class FakeBotApi:
         limits: SendLimiter | None = None,
     ) -> None:
         """`round_trip`: seconds every Bot API call spends on the network, half on the way to
-        Telegram and half back, each half `jitter` seconds longer or shorter at random.
+        Telegram and half back, each half `jitter` seconds longer or shorter at random; a
+        webhook POST flies the same, half to the bot and half for its answer.
         `limits`: the send limits enforced with `enforce_limits` (default: Telegram's)."""
         if not _TOKEN.fullmatch(token):
             raise ValueError(f"token {token!r} is not shaped like a bot token: '123:ABC'")
