@@ -369,7 +369,7 @@ async def _run(plan: Plan, parts: tuple[str, ...]) -> tuple[Sections, dict[str, 
 def main() -> None:
     """Run the benchmarks, print the table, and write the JSON and the page when asked."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes: two minutes or so")
+    parser.add_argument("--quick", action="store_true", help="small sizes: three minutes or so")
     parser.add_argument("--only", choices=PARTS, action="append", metavar="PART",
                         help=f"run only this part (again for more): {', '.join(PARTS)}")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results here")
