@@ -3,10 +3,10 @@ ours beside the usual way.
 
 Runs, in this order: in process (network stubbed), growth with many chats stored, start-up,
 end to end against the fake Bot API, end to end at Telegram's limit (a round trip on every call,
-the limits enforced) and at a paid-broadcast budget. Prints a Markdown table; with --json,
-writes every row and raw result; with --markdown, writes docs/performance.md whole from its
-template (benchmarks/performance.md.in) and this run, or with --from the run a --json wrote
-(to reword the template without running again). Progress goes to stderr.
+the limits enforced; polling and by webhook) and at a paid-broadcast budget. Prints a Markdown
+table; with --json, writes every row and raw result; with --markdown, writes docs/performance.md
+whole from its template (benchmarks/performance.md.in) and this run, or with --from the run a
+--json wrote (to reword the template without running again). Progress goes to stderr.
 Timings are only compared within one run: the machine may be shared and noisy.
 """
 
@@ -294,18 +294,22 @@ def _losses(what: str, runs: dict[str, dict[str, Any]]) -> Row:
 
 
 OTHER_MODE = next(mode for mode in REPLY_MODES if mode != DEFAULT_REPLY_MODE)
+DEPLOYED = ("FLOOD_CONTROL=on", f"REPLY_MODE={DEFAULT_REPLY_MODE}")
 LIMIT_CONTENDERS = (
-    atlimit.Contender("ours", "ours", ("FLOOD_CONTROL=on", f"REPLY_MODE={DEFAULT_REPLY_MODE}")),
+    atlimit.Contender("ours", "ours", DEPLOYED),
+    atlimit.Contender("webhook", "ours-webhook", DEPLOYED),
     atlimit.Contender("baseline", "baseline-paced"),
     atlimit.Contender("other", "ours", ("FLOOD_CONTROL=on", f"REPLY_MODE={OTHER_MODE}")),
 )
-"""Ours as deployed (flood control on, the default reply mode), the baseline, and ours in the
-other reply mode, which the default is chosen against."""
+"""Ours as deployed (flood control on, the default reply mode), polling and by webhook, the
+baseline, and ours in the other reply mode, which the default is chosen against."""
 
 
-async def _at_limit(plan: Plan, raw: dict[str, Any]) -> list[Row]:
+async def _at_limit(plan: Plan, raw: dict[str, Any]) -> tuple[list[Row], list[Row]]:
+    """Return the rows of every size: polling beside the baseline, and by webhook."""
     found: dict[str, dict[str, dict[str, Any]]] = {}
     rows: list[Row] = []
+    pushed: list[Row] = []
     for people, seconds in plan.limit_sizes:
         runs: dict[str, dict[str, Any]] = {}
         for contender in LIMIT_CONTENDERS:
@@ -313,8 +317,9 @@ async def _at_limit(plan: Plan, raw: dict[str, Any]) -> list[Row]:
             runs[contender.name] = await atlimit.run(contender, people, seconds)
         found[str(people)] = runs
         rows += atlimit.rows(people, runs, overload=people == plan.limit_sizes[-1][0])
+        pushed += atlimit.webhook_rows(people, runs)
     raw["at_limit"] = found
-    return rows
+    return rows, pushed
 
 
 async def _paid(plan: Plan, raw: dict[str, Any]) -> list[Row]:
@@ -348,10 +353,13 @@ async def _run(plan: Plan, parts: tuple[str, ...]) -> tuple[Sections, dict[str, 
         sections.append(("End to end: the bot polling the fake Bot API in another process",
                          await _end_to_end(plan, raw)))
     if "limits" in parts:
+        polled, pushed = await _at_limit(plan, raw)
         sections.append((f"At Telegram's limit: {atlimit.ROUND_TRIP * 1000:g} ms round trip,"
                          f" {atlimit.BUDGET} messages a second; ours: {DEFAULT_REPLY_MODE}"
-                         f" replies, other: ours with {OTHER_MODE} replies",
-                         await _at_limit(plan, raw)))
+                         f" replies, other: ours with {OTHER_MODE} replies", polled))
+        sections.append(("At Telegram's limit by webhook: the same people and round trip, each"
+                         " update posted to the bot half a round trip away; ours: by webhook,"
+                         " other: ours polling (above)", pushed))
     if "paid" in parts:
         sections.append((f"Paid broadcasts: {atlimit.PAID_BUDGET:,} messages a second, the"
                          " same round trip", await _paid(plan, raw)))
@@ -361,7 +369,7 @@ async def _run(plan: Plan, parts: tuple[str, ...]) -> tuple[Sections, dict[str, 
 def main() -> None:
     """Run the benchmarks, print the table, and write the JSON and the page when asked."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes: two minutes or so")
+    parser.add_argument("--quick", action="store_true", help="small sizes: three minutes or so")
     parser.add_argument("--only", choices=PARTS, action="append", metavar="PART",
                         help=f"run only this part (again for more): {', '.join(PARTS)}")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results here")

@@ -1,8 +1,10 @@
-"""One bot under test in its own process, polling a Bot API server until SIGTERM.
+"""One bot under test in its own process, taking updates from a Bot API server until SIGTERM.
 
 `python -m benchmarks.botproc KIND BASE_URL WORKDIR [SETTING=VALUE...]` runs `ours` (the real
-Application from bot.telegram.runner, send pacing off unless a setting such as
-`FLOOD_CONTROL=on` says otherwise: by default the benchmark measures the bot's own capacity) or
+Application from bot.telegram.runner, polling, send pacing off unless a setting such as
+`FLOOD_CONTROL=on` says otherwise: by default the benchmark measures the bot's own capacity),
+`ours-webhook` (the same, but the server posts updates to its webhook on a free local port, as
+bot.telegram.runner.webhook sets it up) or
 `baseline` (ConversationHandler with PicklePersistence, on PTB's default transport, httpx);
 `baseline-aiohttp` is the baseline on our transport (bot/telegram/transport.py), put in by
 patching the HTTPXRequest that ApplicationBuilder builds, so the two bots compare like for like;
@@ -20,9 +22,12 @@ import asyncio
 import json
 import logging
 import resource
+import secrets
 import signal
+import socket
 import sys
 import time
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +37,10 @@ from benchmarks import contenders, scenario
 from benchmarks.stub import TOKEN
 from bot.config import Settings, load_settings
 from bot.storage.sqlite import SqliteStore
-from bot.telegram.runner import polling, stopping
+from bot.telegram.runner import polling, stopping, webhook
 from bot.telegram.transport import AiohttpRequest
 
-KINDS = ("ours", "baseline", "baseline-aiohttp", "baseline-paced")
+KINDS = ("ours", "ours-webhook", "baseline", "baseline-aiohttp", "baseline-paced")
 
 
 def _use_aiohttp() -> None:
@@ -76,12 +81,23 @@ def _settings(pairs: list[str]) -> dict[str, Any]:
     return {fields[name]: getattr(read, fields[name]) for name in environ}
 
 
+def _local_webhook() -> Settings:
+    """Return the settings of a webhook on a free port of 127.0.0.1, with a fresh secret."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    return Settings(webhook_url=f"http://127.0.0.1:{port}/hook", webhook_port=port,
+                    webhook_path="/hook", webhook_secret=secrets.token_hex(16))
+
+
 async def _ours(base_url: str, workdir: Path, stop: asyncio.Event, meter: _Meter,
-                settings: dict[str, Any]) -> None:
+                settings: dict[str, Any], *, by_webhook: bool) -> None:
     store = await SqliteStore.open(workdir / "ours.db")
     try:
         app = contenders.ours(scenario.dialogue(), store, base_url=base_url, **settings)
-        async with polling(app):
+        updates: AbstractAsyncContextManager[None] = (
+            webhook(app, _local_webhook()) if by_webhook else polling(app))
+        async with updates:
             meter.ready()
             await stop.wait()
             meter.stopping()
@@ -116,7 +132,8 @@ async def _main(kind: str, base_url: str, workdir: Path, settings: list[str]) ->
     if kind.startswith("baseline"):
         await _baseline(base_url, workdir, stop, meter, paced=kind == "baseline-paced")
     else:
-        await _ours(base_url, workdir, stop, meter, _settings(settings))
+        await _ours(base_url, workdir, stop, meter, _settings(settings),
+                    by_webhook=kind == "ours-webhook")
     sys.stdout.write(json.dumps(meter.report()) + "\n")
     sys.stdout.flush()
 

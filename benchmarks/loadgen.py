@@ -86,7 +86,7 @@ class Tally:
     last_reply: float = 0.0
     window: tuple[int, float] | None = None  # replies counted, over seconds (capacity)
     spinners: list[float] = field(default_factory=list)  # press to answerCallbackQuery
-    unfetched: list[float] = field(default_factory=list)  # press to getUpdates handing it out
+    unfetched: list[float] = field(default_factory=list)  # press to being handed out
     handled: list[float] = field(default_factory=list)  # handed out to answerCallbackQuery
     refused: int = 0  # 429s
     late_answers: int = 0  # answerCallbackQuery refused as too old
@@ -111,7 +111,7 @@ class Load:
         self.walking = False  # people mode: read each reply, press on, start again at the end
         self.overloaded_after: float | None = None
         self.presses: dict[str, tuple[float, int]] = {}  # query id -> when pressed, update id
-        self.fetched: dict[int, float] = {}  # update id -> when getUpdates handed it out
+        self.fetched: dict[int, float] = {}  # update id -> when a poll or a POST took it
         self._next_chat = scenario.FIRST_CHAT
         self._expected = {q.id: q.text for q in dialogue.questions.values()}
         # The advice: a pick, or a close call between the top two (in compact replies, under
@@ -229,7 +229,7 @@ class Load:
 
 class RecordingApi(FakeBotApi):
     """The fake, telling the load about every call as it is recorded and when each update was
-    handed out (the answer to getUpdates then flies back to the bot)."""
+    handed out (in the answer to getUpdates or a webhook POST, which then fly to the bot)."""
 
     load: Load | None = None
 
@@ -238,12 +238,10 @@ class RecordingApi(FakeBotApi):
         if self.load is not None:
             self.load.on_call(self.calls[-1])
 
-    async def _get_updates(self, params: JSONDict) -> list[JSONDict]:
-        batch = await super()._get_updates(params)
+    def _handed_out(self, updates: list[JSONDict]) -> None:
         if self.load is not None:
             now = time.monotonic()
-            self.load.fetched.update((int(update["update_id"]), now) for update in batch)
-        return batch
+            self.load.fetched.update((int(update["update_id"]), now) for update in updates)
 
 
 async def capacity(load: Load, users: int, seconds: float) -> None:
@@ -331,6 +329,8 @@ def _walk_results(load: Load, began: float, seconds: float) -> dict[str, Any]:
         "cosmetic_edits": tally.cosmetic, "waiting_at_end": len(still),
         "longest_wait_ms": longest, "fairness": longest / median if median else 0.0,
         "fake_cpu_seconds": time.process_time(), **_polls(load.api, began, end),
+        "webhook_posts": len(load.api.webhook_responses),
+        "webhook_failures": sum(status != 200 for _, status in load.api.webhook_responses),
     }
 
 

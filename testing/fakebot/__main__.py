@@ -25,7 +25,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--overall-per-second", type=int, default=30, metavar="N",
                         help="the overall limit with --enforce-limits (1000: paid broadcasts)")
     parser.add_argument("--round-trip", type=float, default=0.0, metavar="SECONDS",
-                        help="network time of every Bot API call, half each way")
+                        help="network time of every Bot API call and webhook POST, half"
+                        " each way")
     parser.add_argument("--jitter", type=float, default=0.0, metavar="SECONDS",
                         help="each half of the round trip this much longer or shorter at random")
     return parser.parse_args(argv)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import itertools
 import json
 import random
@@ -168,6 +169,8 @@ class _Webhook:
     max_connections: int
     last_error: tuple[int, str] | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
+    posting: dict[object, asyncio.Task[None]] = field(default_factory=dict, repr=False)
+    """The POSTs under way, by the queue (chat) of their update: one a chat at a time."""
 
 
 class FakeBotApi:
@@ -186,7 +189,8 @@ class FakeBotApi:
         limits: SendLimiter | None = None,
     ) -> None:
         """`round_trip`: seconds every Bot API call spends on the network, half on the way to
-        Telegram and half back, each half `jitter` seconds longer or shorter at random.
+        Telegram and half back, each half `jitter` seconds longer or shorter at random; a
+        webhook POST flies the same, half to the bot and half for its answer.
         `limits`: the send limits enforced with `enforce_limits` (default: Telegram's)."""
         if not _TOKEN.fullmatch(token):
             raise ValueError(f"token {token!r} is not shaped like a bot token: '123:ABC'")
@@ -557,9 +561,14 @@ class FakeBotApi:
                 raise ApiError(409, _POLL_CONFLICT)
             return self._deliverable()[:limit] or None
 
-        batch = await self._wait_until(probe, max(0.0, float(params.get("timeout") or 0)))
-        self._fetched.update(int(update["update_id"]) for update in batch or [])
-        return batch or []
+        batch = await self._wait_until(probe, max(0.0, float(params.get("timeout") or 0))) or []
+        self._fetched.update(int(update["update_id"]) for update in batch)
+        self._handed_out(batch)
+        return batch
+
+    def _handed_out(self, updates: list[JSONDict]) -> None:
+        """Take note that `updates` leave for the bot, in a poll's answer or a webhook POST
+        (a hook for the benchmarks: where a press's time goes)."""
 
     def _set_allowed(self, allowed: object) -> None:
         if isinstance(allowed, list):
@@ -600,10 +609,12 @@ class FakeBotApi:
 
     async def _stop_webhook(self) -> None:
         webhook, self._webhook = self._webhook, None
-        if webhook is not None and webhook.task is not None:
-            webhook.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await webhook.task
+        if webhook is None:
+            return
+        tasks = [*webhook.posting.values(), *([webhook.task] if webhook.task else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _get_webhook_info(self, params: JSONDict) -> JSONDict:
         info: JSONDict = {
@@ -618,24 +629,44 @@ class FakeBotApi:
         return info
 
     async def _deliver_webhooks(self, webhook: _Webhook) -> None:
-        """POST queued updates one at a time; an update is confirmed when the bot answers 200."""
+        """POST queued updates as Telegram's Bot API server does: up to `max_connections` at
+        once, but one chat's updates one at a time and in order."""
         while True:
-            update = await self._wait_until(lambda: next(iter(self._deliverable()), None), 3600)
-            if update is None:
-                continue
-            status = await self._post_update(webhook, update)
-            update_id = int(update["update_id"])
-            self.webhook_responses.append((update_id, status))
-            self._fetched.add(update_id)
-            if status == HTTPStatus.OK:
-                self._queue = [queued for queued in self._queue if queued is not update]
-                self.confirmed_offset = max(self.confirmed_offset, update_id + 1)
-            else:
-                webhook.last_error = (int(time.time()), f"Wrong response from the webhook: "
-                                      f"{status or 'no answer'}")
+            update = await self._wait_until(lambda: self._next_to_post(webhook), 3600)
+            if update is not None:
+                queue = _queue_of(update)
+                task = asyncio.create_task(self._deliver(webhook, update))
+                webhook.posting[queue] = task
+                task.add_done_callback(functools.partial(self._posted, webhook, queue))
+
+    def _next_to_post(self, webhook: _Webhook) -> JSONDict | None:
+        if len(webhook.posting) >= webhook.max_connections:
+            return None
+        return next((update for update in self._deliverable()
+                     if _queue_of(update) not in webhook.posting), None)
+
+    def _posted(self, webhook: _Webhook, queue: object, _: asyncio.Task[None]) -> None:
+        webhook.posting.pop(queue, None)
+        self._wake()
+
+    async def _deliver(self, webhook: _Webhook, update: JSONDict) -> None:
+        """POST one update, flying both ways as a call does; it is confirmed when the bot's
+        200 is back, and after anything else tried again a little later."""
+        self._handed_out([update])
+        await self._fly()
+        status = await self._post_update(webhook, update)
+        await self._fly()
+        update_id = int(update["update_id"])
+        self.webhook_responses.append((update_id, status))
+        self._fetched.add(update_id)
+        if status == HTTPStatus.OK:
+            self._queue = [queued for queued in self._queue if queued is not update]
+            self.confirmed_offset = max(self.confirmed_offset, update_id + 1)
+        else:
+            webhook.last_error = (int(time.time()), f"Wrong response from the webhook: "
+                                  f"{status or 'no answer'}")
             self._wake()
-            if status != HTTPStatus.OK:
-                await asyncio.sleep(self.webhook_retry_delay)  # Telegram retries with a pause
+            await asyncio.sleep(self.webhook_retry_delay)  # Telegram retries with a pause
 
     async def _post_update(self, webhook: _Webhook, update: JSONDict) -> int:
         assert self._session is not None
@@ -831,6 +862,19 @@ def _inline_markup(params: JSONDict) -> JSONDict | None:
 
 def _kind(update: JSONDict) -> str:
     return next((key for key in update if key != "update_id"), "")
+
+
+def _queue_of(update: JSONDict) -> object:
+    """Return what orders an update among the others a webhook gets: its chat, else its
+    sender, else nothing (the update alone)."""
+    payload = update.get(_kind(update))
+    if isinstance(payload, dict):
+        for where in (payload, payload.get("message")):
+            if isinstance(where, dict) and isinstance(where.get("chat"), dict):
+                return ("chat", where["chat"].get("id"))
+        if isinstance(payload.get("from"), dict):
+            return ("user", payload["from"].get("id"))
+    return ("update", update["update_id"])
 
 
 def _scope_key(params: JSONDict) -> str:

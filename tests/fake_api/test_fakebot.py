@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import datetime as dtm
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -277,6 +277,22 @@ async def test_a_round_trip_delays_each_call_both_ways() -> None:
         FakeBotApi(round_trip=0.02, jitter=0.02)
 
 
+@contextlib.asynccontextmanager
+async def webhook_server(
+    receive: Callable[[web.Request], Awaitable[web.Response]],
+) -> AsyncIterator[str]:
+    """Serve `receive` on 127.0.0.1 as the bot's webhook; yield its URL."""
+    app = web.Application()
+    app.router.add_post("/hook", receive)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    finally:
+        await runner.cleanup()
+
+
 async def test_webhook_mode_posts_updates_with_the_secret(fake_api: FakeBotApi) -> None:
     received: asyncio.Queue[tuple[str | None, dict[str, Any]]] = asyncio.Queue()
     answers = iter([500, 200])
@@ -286,29 +302,71 @@ async def test_webhook_mode_posts_updates_with_the_secret(fake_api: FakeBotApi) 
                             await request.json()))
         return web.Response(status=next(answers, 200))
 
-    app = web.Application()
-    app.router.add_post("/hook", receive)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
     fake_api.webhook_retry_delay = 0.01
-    try:
-        async with raw_bot(fake_api) as bot:
-            url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
-            assert await bot.set_webhook(url, secret_token="s3cret")
-            with pytest.raises(Conflict, match="webhook is active"):
-                await bot.get_updates()
-            update_id = fake_api.user(1001).queue_text("/start")
-            first = await asyncio.wait_for(received.get(), 5)
-            second = await asyncio.wait_for(received.get(), 5)
-            info = await bot.get_webhook_info()
-    finally:
-        await runner.cleanup()
+    async with webhook_server(receive) as url, raw_bot(fake_api) as bot:
+        assert await bot.set_webhook(url, secret_token="s3cret")
+        with pytest.raises(Conflict, match="webhook is active"):
+            await bot.get_updates()
+        update_id = fake_api.user(1001).queue_text("/start")
+        first = await asyncio.wait_for(received.get(), 5)
+        second = await asyncio.wait_for(received.get(), 5)
+        info = await bot.get_webhook_info()
     assert first == second
     assert first[0] == "s3cret"
     assert first[1]["message"]["text"] == "/start"
     assert fake_api.webhook_responses == [(update_id, 500), (update_id, 200)]
     assert (info.url, info.pending_update_count) == (url, 0)
+
+
+async def test_a_webhook_post_flies_half_the_round_trip_each_way() -> None:
+    loop = asyncio.get_running_loop()
+    arrived: asyncio.Future[float] = loop.create_future()
+
+    async def receive(request: web.Request) -> web.Response:
+        arrived.set_result(loop.time())
+        return web.Response()
+
+    async with (FakeBotApi(round_trip=0.2, jitter=0.02) as api,
+                webhook_server(receive) as url, raw_bot(api) as bot):
+        await bot.set_webhook(url)
+        pushed = loop.time()
+        update_id = api.user(1001).queue_text("/start")
+        reached = await asyncio.wait_for(arrived, 5)
+        await api.wait_fetched(update_id)  # the bot's 200 is back at "Telegram"
+        confirmed = loop.time()
+        assert api.pending_updates() == 0
+    # As a call's: half the trip (less the jitter) to the bot, the other half back.
+    assert reached - pushed >= 0.08 - 0.001
+    assert confirmed - pushed >= 0.16 - 0.001
+
+
+async def test_a_webhook_posts_chats_at_once_but_each_chat_in_order(
+    fake_api: FakeBotApi,
+) -> None:
+    arrivals: list[tuple[int, str]] = []
+    second_chat_in, release = asyncio.Event(), asyncio.Event()
+
+    async def receive(request: web.Request) -> web.Response:
+        message = (await request.json())["message"]
+        arrivals.append((message["chat"]["id"], message["text"]))
+        if message["chat"]["id"] == 1002:
+            second_chat_in.set()
+        elif message["text"] == "first":
+            await release.wait()  # the bot is slow with this one
+        return web.Response()
+
+    async with webhook_server(receive) as url, raw_bot(fake_api) as bot:
+        await bot.set_webhook(url)
+        ann, bob = fake_api.user(1001), fake_api.user(1002, "Bob")
+        ann.queue_text("first")
+        last = ann.queue_text("second")
+        bob.queue_text("/start")
+        await asyncio.wait_for(second_chat_in.wait(), 5)
+        waiting = list(arrivals)
+        release.set()
+        await fake_api.wait_fetched(last)
+    assert waiting == [(1001, "first"), (1002, "/start")]  # Ann's second waits for her first
+    assert arrivals[-1] == (1001, "second")
 
 
 async def test_the_standalone_process_prints_ready_and_serves() -> None:
