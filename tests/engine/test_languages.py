@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import string
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
+import yaml
 
+from bot.engine import numbers
 from bot.engine.checks import SHORT_TEXTS
 from bot.engine.default_texts import own_texts
 from bot.engine.folding import STEMMERS, fold, stem, tokens
 from bot.engine.model import Texts
 from bot.engine.numbers import amounts, spelled_out
 from bot.engine.vocabulary import builtin
+
+TYPING = Path(__file__).parent.parent / "typing"
 
 LANGUAGES = sorted(STEMMERS)
 
@@ -71,3 +76,23 @@ def test_words_a_number_reader_would_misread_are_left_alone() -> None:
 def test_russian_short_i_keeps_its_word_forms_together() -> None:
     assert stem(fold("большой"), "ru") == stem(fold("большая"), "ru")
     assert fold("Ёлка") == "елка"
+
+
+def test_russian_numbers_read_the_same_whether_or_not_number_parser_is_asked_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # spelled_out asks number-parser only when a word is one of its number words (each call
+    # rebuilds its tables); every phrasing of the Russian set must read exactly as if it had
+    # been asked every time, numbers in words in any case form included.
+    phrasings = yaml.safe_load((TYPING / "phrasings.ru.yaml").read_text(encoding="utf-8"))
+    typed = [text for options in phrasings.values() for texts in options.values()
+             for text in texts]
+    typed += ["около трёх часов", "тысяча рублей", "пятьсот", "двадцать одна минута",
+              "полтора часа", "сорок пять минут", "девяносто девять", "ноль"]
+    words = builtin("ru")
+    read = [spelled_out(text, words) for text in typed]
+    asked = sum(numbers._may_have_numbers(text, "ru") for text in typed)
+    monkeypatch.setattr(numbers, "_may_have_numbers", lambda text, language: True)
+    assert [spelled_out(text, words) for text in typed] == read
+    assert sum(any(c.isdigit() for c in r) for r in read) >= 8  # numbers in words were read
+    assert asked < len(typed) / 2  # and the check does skip most texts
