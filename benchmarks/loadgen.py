@@ -89,6 +89,7 @@ class Tally:
     unfetched: list[float] = field(default_factory=list)  # press to being handed out
     handled: list[float] = field(default_factory=list)  # handed out to answerCallbackQuery
     refused: int = 0  # 429s
+    refused_by: collections.Counter[str] = field(default_factory=collections.Counter)
     late_answers: int = 0  # answerCallbackQuery refused as too old
     cosmetic: int = 0  # edits that only mark a choice
     messages: list[float] = field(default_factory=list)  # when each send or edit went through
@@ -161,6 +162,8 @@ class Load:
         if call.error is not None:
             self.tally.failed_calls += 1
             self.tally.refused += "Too Many Requests" in call.error
+            if "Too Many Requests" in call.error:
+                self.tally.refused_by[f"{call.method} {call.error[:60]}"] += 1
             return
         if call.method not in {"sendMessage", "editMessageText"}:
             return
@@ -324,7 +327,8 @@ def _walk_results(load: Load, began: float, seconds: float) -> dict[str, Any]:
         "updates_per_dialogue": _mean_updates(load),
         "messages": sum(began <= at <= end for at in tally.messages),
         "messages_per_second": sum(began <= at <= end for at in tally.messages) / seconds,
-        "refused": tally.refused, "late_answers": tally.late_answers,
+        "refused": tally.refused, "refused_by": dict(tally.refused_by),
+        "late_answers": tally.late_answers,
         "failed_calls": tally.failed_calls, "out_of_order": tally.out_of_order,
         "cosmetic_edits": tally.cosmetic, "waiting_at_end": len(still),
         "longest_wait_ms": longest, "fairness": longest / median if median else 0.0,
