@@ -31,6 +31,13 @@ def test_new_writes_a_dialogue_that_validates_and_stories_that_pass(
     ]
     assert main(["validate", "demo.yaml"]) == 0
     assert capsys.readouterr().out.startswith("demo v1: 3 questions, 3 outcomes, 2 tips, ")
+    # `validate demo*` names the stories file too: it stands for its dialogue, checked once.
+    assert main(["validate", "demo.stories.yaml", "demo.yaml"]) == 0
+    assert capsys.readouterr().out.startswith("demo v1: 3 questions, 3 outcomes, 2 tips, ")
+    (tmp_path / "lone.stories.yaml").write_text("stories: []\n", encoding="utf-8")
+    assert main(["validate", "lone.stories.yaml"]) == 1
+    assert "test stories need their dialogue beside them: there is no lone.yaml in ." in (
+        capsys.readouterr().err)
     assert main(["test", "demo.yaml"]) == 0
     # Every outcome has a story; otherwise a second line would name the ones without.
     assert capsys.readouterr().out == "demo.stories.yaml: 3 stories, all passed\n"
