@@ -228,10 +228,8 @@ class TelegramFrontEnd:
         except BadRequest as error:
             if "not modified" not in str(error).lower():  # a double press shows it already
                 raise
-        except Forbidden as error:
-            await self._blocked(message.chat.id, error)
-        except NotSentError as error:
-            _not_sent(message.chat.id, error)
+        except (Forbidden, NotSentError) as error:
+            await self._undelivered(message.chat.id, error)
 
     async def _edit_into(self, context: Context, message: Message, reply: Reply,
                          session_id: int | None) -> bool:
@@ -247,11 +245,8 @@ class TelegramFrontEnd:
             log.info("chat %s: message %s cannot be edited (%s); sending anew",
                      chat_id, message.message_id, error)
             return False
-        except Forbidden as error:
-            await self._blocked(chat_id, error)
-            return False
-        except NotSentError as error:
-            _not_sent(chat_id, error)
+        except (Forbidden, NotSentError) as error:
+            await self._undelivered(chat_id, error)
             return False
         if reply.buttons:
             self._remember(chat_id, message.message_id, reply)
@@ -318,11 +313,8 @@ class TelegramFrontEnd:
             message_id = await bot.send_text(chat_id, reply.text,
                                              keyboard(reply, session_id, _username(bot)),
                                              entities(reply))
-        except Forbidden as error:
-            await self._blocked(chat_id, error)
-            return False
-        except NotSentError as error:
-            _not_sent(chat_id, error)
+        except (Forbidden, NotSentError) as error:
+            await self._undelivered(chat_id, error)
             return False
         if reply.buttons:
             self._remember(chat_id, message_id, reply)
@@ -337,6 +329,13 @@ class TelegramFrontEnd:
             self._asked[chat_id] = message_id
             if len(self._asked) > ASKED_CHATS:
                 self._asked.popitem(last=False)
+
+    async def _undelivered(self, chat_id: int, error: Forbidden | NotSentError) -> None:
+        """A reply that did not go out: the chat blocked the bot, or flood control gave up."""
+        if isinstance(error, Forbidden):
+            await self._blocked(chat_id, error)
+        else:
+            _not_sent(chat_id, error)
 
     async def _blocked(self, chat_id: int, error: Forbidden) -> None:
         """Stop writing to a chat that blocked the bot; its answers stay stored."""
