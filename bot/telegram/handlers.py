@@ -166,7 +166,7 @@ class TelegramFrontEnd:
         if query is None:
             return
         message = accessible_message(query)
-        language = query.from_user.language_code if query.from_user else None
+        language = language_of(update)
         if message is None:
             await _answer(query, self.advisor.dialogue.speaking(language).texts.stale)
             return
