@@ -226,7 +226,7 @@ class TelegramFrontEnd:
         try:
             await bot.edit_buttons(message.chat.id, message.message_id, markup)
         except BadRequest as error:
-            if "not modified" not in str(error).lower():  # a double press shows it already
+            if not _unchanged(error):  # a double press shows it already
                 raise
         except (Forbidden, NotSentError) as error:
             await self._undelivered(message.chat.id, error)
@@ -240,7 +240,7 @@ class TelegramFrontEnd:
             await bot.edit_text(chat_id, message.message_id, reply.text,
                                 keyboard(reply, session_id, _username(bot)), entities(reply))
         except BadRequest as error:
-            if "not modified" in str(error).lower():
+            if _unchanged(error):
                 return True  # a double press: the message shows this already
             log.info("chat %s: message %s cannot be edited (%s); sending anew",
                      chat_id, message.message_id, error)
@@ -407,10 +407,15 @@ async def _edit(context: Context, chat_id: int, message_id: int, text: str) -> N
         await advisor_bot(context.bot).edit_text(chat_id, message_id, text)
     except BadRequest as error:
         # A double press or a re-delivered update finds the message already edited.
-        if "not modified" not in str(error).lower():
+        if not _unchanged(error):
             raise
     except NotSentError as error:  # stale, or the bot stopping: the buttons stay, harmless
         log.debug("chat %s: choice not marked (%s)", chat_id, error)
+
+
+def _unchanged(error: BadRequest) -> bool:
+    """Tell whether Telegram refused an edit because the message shows that already."""
+    return "not modified" in str(error).lower()
 
 
 def _not_sent(chat_id: int | None, error: NotSentError) -> None:
