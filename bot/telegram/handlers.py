@@ -28,7 +28,7 @@ from telegram.ext import (
 from bot.advisor import Advisor, Turn
 from bot.config import DEFAULT_REPLY_MODE
 from bot.engine import callback_data
-from bot.engine.model import Dialogue, Reply, Texts
+from bot.engine.model import Dialogue, Reply
 from bot.telegram.botapi import advisor_bot
 from bot.telegram.flood import NotSentError, cosmetic
 from bot.telegram.markup import compacted, entities, keyboard
@@ -68,11 +68,6 @@ class TelegramFrontEnd:
         self.advisor = advisor
         self._asked: OrderedDict[int, int] = OrderedDict()  # chat -> its question's message
         self.compact = reply_mode == "compact"
-
-    @property
-    def texts(self) -> Texts:
-        """Return the current dialogue's texts (a /reload may have swapped the dialogue)."""
-        return self.advisor.texts
 
     def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Register every handler and the error handler on `app`."""
