@@ -168,23 +168,21 @@ class TelegramFrontEnd:
         session_id, data = callback_data.decode(query.data or "")
         turn = await self.advisor.press(message.chat.id, session_id, data, update.update_id,
                                         language=language)
-        if turn.kind == "toggle":
-            answering = asyncio.ensure_future(_answer(query, None))
-            try:
-                await self._toggled(context, message, turn)
-            finally:
-                await answering
-            return
-        if turn.kind not in SHOWN_AFTER_PRESS:
+        toggle = turn.kind == "toggle"
+        if not toggle and turn.kind not in SHOWN_AFTER_PRESS:
             # A stale or forged button: a short notice on the button, nothing in the chat.
             await _answer(query, turn.reply.text or None)
             return
         # The spinner stops as soon as the answer is stored, and a slow or hanging answer
-        # never holds back the next question: the two go out side by side. Flood control
-        # queues the reply and lets the chat's next update be handled meanwhile.
+        # never holds back the next question (or a checked option): the two go out side by
+        # side. Flood control queues the reply and lets the chat's next update be handled
+        # meanwhile.
         answering = asyncio.ensure_future(_answer(query, None))
         try:
-            await self._reply_to_press(context, message, turn)
+            if toggle:
+                await self._toggled(context, message, turn)
+            else:
+                await self._reply_to_press(context, message, turn)
         finally:
             await answering
 
