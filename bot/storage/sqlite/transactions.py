@@ -84,7 +84,7 @@ def revise_session(
     last_update_id, last_update_at = _carried(conn, chat_id, update_id, now)
     conn.execute(sql.SUPERSEDE, (now, stored.id))
     session = settled(session, now)
-    origin = stored.origin or stored.id
+    origin = stored.lineage
     cursor = conn.execute(
         sql.ADD_VERSION,
         (*_row(chat_id, session, now, last_update_id, last_update_at), stored.id, origin))
