@@ -28,7 +28,7 @@ from telegram.ext import (
 from bot.advisor import Advisor, Turn
 from bot.config import DEFAULT_REPLY_MODE
 from bot.engine import callback_data
-from bot.engine.model import Dialogue, Reply, Texts
+from bot.engine.model import Dialogue, Reply
 from bot.telegram.botapi import advisor_bot
 from bot.telegram.flood import NotSentError, cosmetic
 from bot.telegram.markup import compacted, entities, keyboard
@@ -68,11 +68,6 @@ class TelegramFrontEnd:
         self.advisor = advisor
         self._asked: OrderedDict[int, int] = OrderedDict()  # chat -> its question's message
         self.compact = reply_mode == "compact"
-
-    @property
-    def texts(self) -> Texts:
-        """Return the current dialogue's texts (a /reload may have swapped the dialogue)."""
-        return self.advisor.texts
 
     def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Register every handler and the error handler on `app`."""
@@ -166,30 +161,28 @@ class TelegramFrontEnd:
         if query is None:
             return
         message = accessible_message(query)
-        language = query.from_user.language_code if query.from_user else None
+        language = language_of(update)
         if message is None:
             await _answer(query, self.advisor.dialogue.speaking(language).texts.stale)
             return
         session_id, data = callback_data.decode(query.data or "")
         turn = await self.advisor.press(message.chat.id, session_id, data, update.update_id,
                                         language=language)
-        if turn.kind == "toggle":
-            answering = asyncio.ensure_future(_answer(query, None))
-            try:
-                await self._toggled(context, message, turn)
-            finally:
-                await answering
-            return
-        if turn.kind not in SHOWN_AFTER_PRESS:
+        toggle = turn.kind == "toggle"
+        if not toggle and turn.kind not in SHOWN_AFTER_PRESS:
             # A stale or forged button: a short notice on the button, nothing in the chat.
             await _answer(query, turn.reply.text or None)
             return
         # The spinner stops as soon as the answer is stored, and a slow or hanging answer
-        # never holds back the next question: the two go out side by side. Flood control
-        # queues the reply and lets the chat's next update be handled meanwhile.
+        # never holds back the next question (or a checked option): the two go out side by
+        # side. Flood control queues the reply and lets the chat's next update be handled
+        # meanwhile.
         answering = asyncio.ensure_future(_answer(query, None))
         try:
-            await self._reply_to_press(context, message, turn)
+            if toggle:
+                await self._toggled(context, message, turn)
+            else:
+                await self._reply_to_press(context, message, turn)
         finally:
             await answering
 
@@ -226,12 +219,10 @@ class TelegramFrontEnd:
         try:
             await bot.edit_buttons(message.chat.id, message.message_id, markup)
         except BadRequest as error:
-            if "not modified" not in str(error).lower():  # a double press shows it already
+            if not _unchanged(error):  # a double press shows it already
                 raise
-        except Forbidden as error:
-            await self._blocked(message.chat.id, error)
-        except NotSentError as error:
-            _not_sent(message.chat.id, error)
+        except (Forbidden, NotSentError) as error:
+            await self._undelivered(message.chat.id, error)
 
     async def _edit_into(self, context: Context, message: Message, reply: Reply,
                          session_id: int | None) -> bool:
@@ -242,16 +233,13 @@ class TelegramFrontEnd:
             await bot.edit_text(chat_id, message.message_id, reply.text,
                                 keyboard(reply, session_id, _username(bot)), entities(reply))
         except BadRequest as error:
-            if "not modified" in str(error).lower():
+            if _unchanged(error):
                 return True  # a double press: the message shows this already
             log.info("chat %s: message %s cannot be edited (%s); sending anew",
                      chat_id, message.message_id, error)
             return False
-        except Forbidden as error:
-            await self._blocked(chat_id, error)
-            return False
-        except NotSentError as error:
-            _not_sent(chat_id, error)
+        except (Forbidden, NotSentError) as error:
+            await self._undelivered(chat_id, error)
             return False
         if reply.buttons:
             self._remember(chat_id, message.message_id, reply)
@@ -318,11 +306,8 @@ class TelegramFrontEnd:
             message_id = await bot.send_text(chat_id, reply.text,
                                              keyboard(reply, session_id, _username(bot)),
                                              entities(reply))
-        except Forbidden as error:
-            await self._blocked(chat_id, error)
-            return False
-        except NotSentError as error:
-            _not_sent(chat_id, error)
+        except (Forbidden, NotSentError) as error:
+            await self._undelivered(chat_id, error)
             return False
         if reply.buttons:
             self._remember(chat_id, message_id, reply)
@@ -337,6 +322,13 @@ class TelegramFrontEnd:
             self._asked[chat_id] = message_id
             if len(self._asked) > ASKED_CHATS:
                 self._asked.popitem(last=False)
+
+    async def _undelivered(self, chat_id: int, error: Forbidden | NotSentError) -> None:
+        """A reply that did not go out: the chat blocked the bot, or flood control gave up."""
+        if isinstance(error, Forbidden):
+            await self._blocked(chat_id, error)
+        else:
+            _not_sent(chat_id, error)
 
     async def _blocked(self, chat_id: int, error: Forbidden) -> None:
         """Stop writing to a chat that blocked the bot; its answers stay stored."""
@@ -408,10 +400,15 @@ async def _edit(context: Context, chat_id: int, message_id: int, text: str) -> N
         await advisor_bot(context.bot).edit_text(chat_id, message_id, text)
     except BadRequest as error:
         # A double press or a re-delivered update finds the message already edited.
-        if "not modified" not in str(error).lower():
+        if not _unchanged(error):
             raise
     except NotSentError as error:  # stale, or the bot stopping: the buttons stay, harmless
         log.debug("chat %s: choice not marked (%s)", chat_id, error)
+
+
+def _unchanged(error: BadRequest) -> bool:
+    """Tell whether Telegram refused an edit because the message shows that already."""
+    return "not modified" in str(error).lower()
 
 
 def _not_sent(chat_id: int | None, error: NotSentError) -> None:

@@ -79,7 +79,7 @@ class OperatorCommands:
         if query is None or query.data not in (FORGET_YES, FORGET_NO):
             return
         message = accessible_message(query)
-        language = query.from_user.language_code if query.from_user else None
+        language = language_of(update)
         if message is None:
             await query.answer(self.advisor.dialogue.speaking(language).texts.stale)
             raise ApplicationHandlerStop

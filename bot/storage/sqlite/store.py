@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.engine.model import Session
@@ -28,6 +30,8 @@ from bot.storage.sqlite.connection import Connection
 from bot.storage.sqlite.group_commit import GroupCommit
 
 Clock = tx.Clock
+_Change = Callable[
+    [sqlite3.Connection, Clock, StoredSession, Session, int | None], StoredSession]
 log = logging.getLogger(__name__)
 
 SHOWN_BATCH = 1024
@@ -112,19 +116,21 @@ class SqliteStore:
         self, stored: StoredSession, session: Session, *, update_id: int | None = None
     ) -> StoredSession:
         """Store the session's new state: answers added or undone, question, outcome."""
-        return await self._commits.write(
-            stored.chat_id,
-            lambda conn: tx.save_session(conn, self._clock, stored, session, update_id),
-            lambda saved: self._sessions.put(saved.chat_id, saved),
-        )
+        return await self._rewrite(tx.save_session, stored, session, update_id)
 
     async def revise(
         self, stored: StoredSession, session: Session, *, update_id: int | None = None
     ) -> StoredSession:
         """Store `session` as a new version of `stored`, the chat's current session."""
+        return await self._rewrite(tx.revise_session, stored, session, update_id)
+
+    async def _rewrite(
+        self, change: _Change, stored: StoredSession, session: Session, update_id: int | None
+    ) -> StoredSession:
+        """Run `change` (save or revise) on the chat's latest session; cache what it stored."""
         return await self._commits.write(
             stored.chat_id,
-            lambda conn: tx.revise_session(conn, self._clock, stored, session, update_id),
+            lambda conn: change(conn, self._clock, stored, session, update_id),
             lambda saved: self._sessions.put(saved.chat_id, saved),
         )
 

@@ -27,16 +27,11 @@ def begin_session(
     conn.execute(sql.REACTIVATE, (now, chat_id))
     # The new session, from now on the latest, carries the chat's last handled update:
     # this one, or the one before when none is given.
-    last_update_id, last_update_at = (
-        (update_id, now) if update_id is not None else last_update(conn, chat_id))
+    last_update_id, last_update_at = _carried(conn, chat_id, update_id, now)
     conn.execute(sql.RESTART_ACTIVE, (now, chat_id))
     session = settled(session, now)
     cursor = conn.execute(
-        sql.ADD_SESSION,
-        (chat_id, session.dialogue, session.version, session.current, status_of(session),
-         session.outcome, session.started_at, now, session.finished_at, last_update_id,
-         last_update_at, session.language or None),
-    )
+        sql.ADD_SESSION, _row(chat_id, session, now, last_update_id, last_update_at))
     session_id = cursor.lastrowid
     assert session_id is not None  # an INSERT into a rowid table always sets it
     _add_answers(conn, session_id, 0, session.answers)
@@ -86,23 +81,34 @@ def revise_session(
     """Store `session` as a new version of `stored`, which must be the chat's latest."""
     chat_id = _latest_chat_of(conn, stored)
     now = clock()
-    last_update_id, last_update_at = (
-        (update_id, now) if update_id is not None else last_update(conn, chat_id))
+    last_update_id, last_update_at = _carried(conn, chat_id, update_id, now)
     conn.execute(sql.SUPERSEDE, (now, stored.id))
     session = settled(session, now)
-    origin = stored.origin or stored.id
+    origin = stored.lineage
     cursor = conn.execute(
         sql.ADD_VERSION,
-        (chat_id, session.dialogue, session.version, session.current, status_of(session),
-         session.outcome, session.started_at, now, session.finished_at, last_update_id,
-         last_update_at, session.language or None, stored.id, origin),
-    )
+        (*_row(chat_id, session, now, last_update_id, last_update_at), stored.id, origin))
     version_id = cursor.lastrowid
     assert version_id is not None  # an INSERT into a rowid table always sets it
     _add_answers(conn, version_id, 0, session.answers)
     conn.execute(sql.REACTIVATE, (now, chat_id))
     return StoredSession(version_id, chat_id, session, status_of(session), now, last_update_id,
                          last_update_at, NOT_SHOWN, stored.chosen_language, stored.id, origin)
+
+
+def _carried(
+    conn: sqlite3.Connection, chat_id: int, update_id: int | None, now: float
+) -> tuple[int | None, float | None]:
+    """Return the last handled update a new row of the chat carries: this one, or the chat's."""
+    return (update_id, now) if update_id is not None else last_update(conn, chat_id)
+
+
+def _row(chat_id: int, session: Session, now: float, last_update_id: int | None,
+         last_update_at: float | None) -> tuple[Any, ...]:
+    """Return the columns ADD_SESSION and ADD_VERSION share, in their order."""
+    return (chat_id, session.dialogue, session.version, session.current, status_of(session),
+            session.outcome, session.started_at, now, session.finished_at, last_update_id,
+            last_update_at, session.language or None)
 
 
 def _latest_chat_of(conn: sqlite3.Connection, stored: StoredSession) -> int:
