@@ -177,24 +177,20 @@ class Advisor:
         self, chat_id: int, update_id: int | None = None, *, language: str | None = None
     ) -> Turn:
         """Go back to the question asked before and undo its answer."""
-        stored, early = await self._open(chat_id, update_id, language)
-        if early is not None:
-            return early
-        view = self._speaking(stored, language)
-        if stored is None:
-            return await self._noted(chat_id, update_id, notice(view.texts.no_result))
+        opened = await self._open_session(chat_id, update_id, language)
+        if isinstance(opened, Turn):
+            return opened
+        view, stored = opened
         return await self._apply(stored, engine.back(view, stored.session), update_id)
 
     async def change(
         self, chat_id: int, update_id: int | None = None, *, language: str | None = None
     ) -> Turn:
         """List the answers given so far, as buttons to answer one of them again."""
-        stored, early = await self._open(chat_id, update_id, language)
-        if early is not None:
-            return early
-        view = self._speaking(stored, language)
-        if stored is None:
-            return await self._noted(chat_id, update_id, notice(view.texts.no_result))
+        opened = await self._open_session(chat_id, update_id, language)
+        if isinstance(opened, Turn):
+            return opened
+        view, stored = opened
         return await self._act(view, stored, actions.CHANGE, None, update_id=update_id,
                                language=language)
 
@@ -360,6 +356,20 @@ class Advisor:
         step = engine.start(view, self._clock())
         fresh = await self._store.begin(chat_id, step.session, update_id=update_id)
         return fresh, turn_of(step, fresh, preface=view.texts.dialogue_changed)
+
+    async def _open_session(
+        self, chat_id: int, update_id: int | None, language: str | None
+    ) -> tuple[Dialogue, StoredSession] | Turn:
+        """Open the chat's session for a command that acts on one: return the dialogue in the
+        chat's language and the session, or the Turn that answers instead (see `_open`; with
+        no session, "no recommendation yet")."""
+        stored, early = await self._open(chat_id, update_id, language)
+        if early is not None:
+            return early
+        view = self._speaking(stored, language)
+        if stored is None:
+            return await self._noted(chat_id, update_id, notice(view.texts.no_result))
+        return view, stored
 
     def _seen(self, stored: StoredSession | None, update_id: int) -> bool:
         return stored is not None and redelivered(
