@@ -80,7 +80,13 @@ class Advisor:
 
     async def speaking(self, chat_id: int, language: str | None = None) -> Dialogue:
         """Return the dialogue in the chat's language (see the module's docstring)."""
-        stored = await self._store.current(chat_id)
+        return await self._chat_view(chat_id, await self._store.current(chat_id), language)
+
+    async def _chat_view(
+        self, chat_id: int, stored: StoredSession | None, language: str | None
+    ) -> Dialogue:
+        """Return the dialogue in the language chosen for the chat's session `stored`, or
+        with none, for the chat."""
         chosen = (stored.chosen_language if stored is not None
                   else await self._store.chosen_language(chat_id))
         return self._dialogue.speaking(chosen, language)
@@ -99,9 +105,7 @@ class Advisor:
         stored = await self._store.current(chat_id)
         if update_id is not None and self._seen(stored, update_id):
             return duplicate(stored)
-        chosen = (stored.chosen_language if stored is not None
-                  else await self._store.chosen_language(chat_id))
-        view = self._dialogue.speaking(chosen, language)
+        view = await self._chat_view(chat_id, stored, language)
         step = engine.start(view, self._clock())
         stored = await self._store.begin(chat_id, step.session, update_id=update_id)
         return turn_of(step, stored, preface=view.texts.welcome if welcome else None)
