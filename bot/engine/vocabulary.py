@@ -62,10 +62,6 @@ class Vocabulary:
         fillers = self.fillers | {fold(word) for word in more.get("fillers", ())}
         return replace(self, meanings=meanings, fillers=fillers)
 
-    def unit_word(self, unit: str, word: str) -> float | None:
-        """Return how many of `unit` the folded `word` stands for, or None."""
-        return self.units.get(unit, {}).get(word)
-
 
 class DataLoader(yaml.SafeLoader):
     """Reads only true and false as booleans (as YAML 1.2 does): `on`, `no`, `y` stay words.
