@@ -80,7 +80,13 @@ class Advisor:
 
     async def speaking(self, chat_id: int, language: str | None = None) -> Dialogue:
         """Return the dialogue in the chat's language (see the module's docstring)."""
-        stored = await self._store.current(chat_id)
+        return await self._chat_view(chat_id, await self._store.current(chat_id), language)
+
+    async def _chat_view(
+        self, chat_id: int, stored: StoredSession | None, language: str | None
+    ) -> Dialogue:
+        """Return the dialogue in the language chosen for the chat's session `stored`, or
+        with none, for the chat."""
         chosen = (stored.chosen_language if stored is not None
                   else await self._store.chosen_language(chat_id))
         return self._dialogue.speaking(chosen, language)
@@ -99,9 +105,7 @@ class Advisor:
         stored = await self._store.current(chat_id)
         if update_id is not None and self._seen(stored, update_id):
             return duplicate(stored)
-        chosen = (stored.chosen_language if stored is not None
-                  else await self._store.chosen_language(chat_id))
-        view = self._dialogue.speaking(chosen, language)
+        view = await self._chat_view(chat_id, stored, language)
         step = engine.start(view, self._clock())
         stored = await self._store.begin(chat_id, step.session, update_id=update_id)
         return turn_of(step, stored, preface=view.texts.welcome if welcome else None)
@@ -177,24 +181,20 @@ class Advisor:
         self, chat_id: int, update_id: int | None = None, *, language: str | None = None
     ) -> Turn:
         """Go back to the question asked before and undo its answer."""
-        stored, early = await self._open(chat_id, update_id, language)
-        if early is not None:
-            return early
-        view = self._speaking(stored, language)
-        if stored is None:
-            return await self._noted(chat_id, update_id, notice(view.texts.no_result))
+        opened = await self._open_session(chat_id, update_id, language)
+        if isinstance(opened, Turn):
+            return opened
+        view, stored = opened
         return await self._apply(stored, engine.back(view, stored.session), update_id)
 
     async def change(
         self, chat_id: int, update_id: int | None = None, *, language: str | None = None
     ) -> Turn:
         """List the answers given so far, as buttons to answer one of them again."""
-        stored, early = await self._open(chat_id, update_id, language)
-        if early is not None:
-            return early
-        view = self._speaking(stored, language)
-        if stored is None:
-            return await self._noted(chat_id, update_id, notice(view.texts.no_result))
+        opened = await self._open_session(chat_id, update_id, language)
+        if isinstance(opened, Turn):
+            return opened
+        view, stored = opened
         return await self._act(view, stored, actions.CHANGE, None, update_id=update_id,
                                language=language)
 
@@ -360,6 +360,20 @@ class Advisor:
         step = engine.start(view, self._clock())
         fresh = await self._store.begin(chat_id, step.session, update_id=update_id)
         return fresh, turn_of(step, fresh, preface=view.texts.dialogue_changed)
+
+    async def _open_session(
+        self, chat_id: int, update_id: int | None, language: str | None
+    ) -> tuple[Dialogue, StoredSession] | Turn:
+        """Open the chat's session for a command that acts on one: return the dialogue in the
+        chat's language and the session, or the Turn that answers instead (see `_open`; with
+        no session, "no recommendation yet")."""
+        stored, early = await self._open(chat_id, update_id, language)
+        if early is not None:
+            return early
+        view = self._speaking(stored, language)
+        if stored is None:
+            return await self._noted(chat_id, update_id, notice(view.texts.no_result))
+        return view, stored
 
     def _seen(self, stored: StoredSession | None, update_id: int) -> bool:
         return stored is not None and redelivered(

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from bot.advisor.turns import Turn, TurnKind
 from bot.engine import engine
+from bot.engine.compose import prefaced
 from bot.engine.model import Dialogue, Reply, Step
 from bot.storage.base import StoredSession
 
@@ -18,13 +19,6 @@ def turn_of(step: Step, stored: StoredSession, *, preface: str | None = None) ->
     """Return the Turn of an engine step on `stored`, with `preface` in front of its text."""
     reply = step.reply if preface is None else prefaced(step.reply, preface)
     return Turn(step.kind, reply, step.session, stored.id, step.chosen_text)
-
-
-def prefaced(reply: Reply, preface: str) -> Reply:
-    """Return `reply` with a paragraph in front, its formatting moved along."""
-    shift = len(preface) + 2
-    spans = tuple(replace(span, start=span.start + shift) for span in reply.spans)
-    return replace(reply, text=f"{preface}\n\n{reply.text}", spans=spans)
 
 
 def showing(view: Dialogue, stored: StoredSession, *, preface: str | None = None) -> Turn:

@@ -17,8 +17,8 @@ from graphlib import CycleError, TopologicalSorter
 from typing import NamedTuple
 
 from bot.engine import rules
-from bot.engine.model import END, Answered, Dialogue, Option, Question, leaves
-from bot.engine.routes import successors
+from bot.engine.model import END, Dialogue, Option, Question
+from bot.engine.routes import routing_sets, successors
 
 Vector = tuple[int, ...]
 """Points toward each outcome, in the dialogue's order of outcomes."""
@@ -94,7 +94,7 @@ class AnswerSpace:
         self.dialogue = dialogue
         self.outcomes = list(dialogue.outcomes)
         self.routing = dialogue.routing_questions
-        self.sets = _routing_sets(dialogue)
+        self.sets = routing_sets(dialogue)
         self.order = asking_order(dialogue)
         self.axes = [self.axis(dialogue.questions[qid]) for qid in self.order or ()]
         self.cells = math.prod(len(axis.slots) for axis in self.axes)
@@ -169,15 +169,6 @@ def asking_order(dialogue: Dialogue) -> list[str] | None:
     return order[::-1]
 
 
-def _routing_sets(dialogue: Dialogue) -> dict[str, list[frozenset[str]]]:
-    """Return, per question, the option sets that routing conditions test its answer against."""
-    sets: dict[str, list[frozenset[str]]] = {}
-    for question in dialogue.questions.values():
-        for condition in question.routing_conditions:
-            for leaf in leaves(condition):
-                if isinstance(leaf, Answered):
-                    sets.setdefault(leaf.question, []).append(leaf.options)
-    return sets
 
 
 def winner(totals: Vector) -> tuple[int, int, int]:

@@ -17,7 +17,7 @@ from yaml.nodes import MappingNode, Node
 from bot.authoring import story_format
 from bot.engine.model import Dialogue, Where
 from bot.engine.schema import Part, required
-from bot.engine.yaml_nodes import MAX_BYTES, Entry, NodeReader, line_of, parse, shown
+from bot.engine.yaml_nodes import Entry, NodeReader, line_of, read_file, shown
 from bot.errors import DialogueError, Problem
 
 
@@ -57,16 +57,10 @@ class StoriesError(DialogueError):
 
 def read_stories(path: Path, dialogue: Dialogue) -> list[Story]:
     """Read and check the stories in `path` for `dialogue`; raise StoriesError listing problems."""
-    file = str(path)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise StoriesError([Problem(file, 0, f"cannot read the file: {error.strerror}")]) from None
-    root, fatal = parse(file, data)
+    root, fatal = read_file(path)
     if fatal is not None:
         raise StoriesError([fatal])
-    reader = _Reader(file, dialogue)
+    reader = _Reader(str(path), dialogue)
     stories = reader.document(root)
     if reader.problems:
         raise StoriesError(reader.problems)

@@ -34,7 +34,7 @@ def walk(dialogue: Dialogue, chosen: Mapping[str, str]) -> Walk:
     Only which questions are answered, and the answers routing looks at, can change it.
     """
     cache = cast(dict[object, Walk], dialogue.memo.setdefault("walk", {}))
-    key = (frozenset(chosen), tuple(chosen.get(q) for q in _steering(dialogue)))
+    key = (frozenset(chosen), tuple(chosen.get(q) for q in steering(dialogue)))
     found = cache.get(key)
     if found is None:
         if len(cache) >= WALK_CACHE_LIMIT:
@@ -62,7 +62,7 @@ def _walk(dialogue: Dialogue, chosen: Mapping[str, str]) -> Walk:
     return Walk(first, count)
 
 
-def _steering(dialogue: Dialogue) -> tuple[str, ...]:
+def steering(dialogue: Dialogue) -> tuple[str, ...]:
     """Return the questions whose answers can change the route: conditions and option `next`."""
     found = cast(tuple[str, ...] | None, dialogue.memo.get("steering"))
     if found is None:

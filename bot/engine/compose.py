@@ -7,6 +7,7 @@ start, length in Python characters over the text), which each front end shows it
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from bot.engine.model import Button, Reply, Span, SpanKind
 
@@ -71,3 +72,10 @@ def first_screen(reply: Reply) -> str:
     """Return the part of a message shown before any collapsed block quote."""
     quotes = [span.start for span in reply.spans if span.kind == "expandable_blockquote"]
     return reply.text[: min(quotes)].rstrip() if quotes else reply.text
+
+
+def prefaced(reply: Reply, preface: str) -> Reply:
+    """Return `reply` with a paragraph in front, its formatting moved along."""
+    shift = len(preface) + 2
+    spans = tuple(replace(span, start=span.start + shift) for span in reply.spans)
+    return replace(reply, text=f"{preface}\n\n{reply.text}", spans=spans)

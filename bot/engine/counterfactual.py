@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from bot.engine import rules
+from bot.engine.ahead import steering
 from bot.engine.model import END, Dialogue
 
 CLASS_LIMIT = 20_000
@@ -69,13 +70,6 @@ class _Prepared:
     classes: tuple[_RouteClass, ...] | None  # None: too many to follow
 
 
-def routing_questions(dialogue: Dialogue) -> frozenset[str]:
-    """Return the questions whose answers can change the route."""
-    named = set(dialogue.routing_questions)
-    named |= {q.id for q in dialogue.questions.values() if any(o.next for o in q.options)}
-    return frozenset(named)
-
-
 def _prepare(dialogue: Dialogue) -> _Prepared:
     outcomes = tuple(dialogue.outcomes)
     points = {
@@ -94,7 +88,7 @@ def _prepare(dialogue: Dialogue) -> _Prepared:
 def _route_classes(
     dialogue: Dialogue, points: Mapping[tuple[str, str], Vector]
 ) -> Iterator[_RouteClass]:
-    routing = routing_questions(dialogue)
+    routing = frozenset(steering(dialogue))
     zero = (0,) * len(dialogue.outcomes)
     count = 0
 

@@ -17,18 +17,10 @@ from importlib import resources
 
 import yaml
 
+from bot.engine.vocabulary import DataLoader
+
 FALLBACK = "en"
 """The language whose file has every text; the others fall back to it key by key."""
-
-
-class _Loader(yaml.SafeLoader):
-    """Reads only true and false as booleans (as YAML 1.2 does): `no` stays a word."""
-
-    yaml_implicit_resolvers = {  # noqa: RUF012 (PyYAML reads this table per class)
-        first: [(tag, regexp) for tag, regexp in resolvers
-                if tag != "tag:yaml.org,2002:bool" or first in "tTfF"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
 
 
 def available(language: str) -> bool:
@@ -41,7 +33,7 @@ def own_texts(language: str) -> Mapping[str, str]:
     """Return the texts `language`'s own file words (no fallback), key -> text."""
     if not available(language):
         raise ValueError(f"no built-in texts for language {language!r}")
-    data = yaml.load(_source(language).read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    data = yaml.load(_source(language).read_text(encoding="utf-8"), Loader=DataLoader)  # noqa: S506
     return {str(key): str(text).strip() for key, text in data.items()}
 
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from bot.engine import actions, ahead, counterfactual, explain, multiple, rules, screens
 from bot.engine.advice import advice_for, listed
 from bot.engine.asking import question_reply
+from bot.engine.compose import prefaced
 from bot.engine.filling import fills
 from bot.engine.model import (
     END,
@@ -110,7 +111,7 @@ def _out_of_bounds(
     """Say how many a multiple question takes, above it with the typed options checked."""
     notice = multiple.out_of_bounds(dialogue, question, len(options)) or dialogue.texts.stale
     asked = question_reply(dialogue, session, selected=multiple.mask_of(question, options))
-    return Step("reprompt", session, Reply(f"{notice}\n\n{asked.text}", asked.buttons))
+    return Step("reprompt", session, prefaced(asked, notice))
 
 
 def did_you_mean(dialogue: Dialogue, question: Question, options: tuple[Option, ...]) -> Reply:
@@ -137,8 +138,7 @@ def back(dialogue: Dialogue, session: Session) -> Step:
     if not session.answers:
         # Nothing to undo: say so under the question, so that it can be answered right here.
         asked = question_reply(dialogue, session)
-        reply = Reply(f"{dialogue.texts.nothing_to_undo}\n\n{asked.text}", asked.buttons)
-        return Step("question", session, reply)
+        return Step("question", session, prefaced(asked, dialogue.texts.nothing_to_undo))
     last = session.answers[-1]
     reopened = replace(
         session,
@@ -194,8 +194,7 @@ def answers_to_change(dialogue: Dialogue, session: Session) -> Step:
     """List the answers given, as buttons to answer one of them again."""
     if not session.answers:
         asked = question_reply(dialogue, session)
-        reply = Reply(f"{dialogue.texts.change_none}\n\n{asked.text}", asked.buttons)
-        return Step("question", session, reply)
+        return Step("question", session, prefaced(asked, dialogue.texts.change_none))
     return Step("explanation", session, screens.change_list(dialogue, session))
 
 
@@ -219,8 +218,7 @@ def revise(dialogue: Dialogue, session: Session, question_id: str) -> Step:
     asked = question_reply(dialogue, revised, selected=multiple.mask_of(question, was))
     option = question.choice(chosen[question_id])
     preface = dialogue.texts.change_asking.format(label=option.label if option else "")
-    return Step("question", revised, Reply(f"{preface}\n\n{asked.text}", asked.buttons),
-                changed=True)
+    return Step("question", revised, prefaced(asked, preface), changed=True)
 
 
 def adopt(dialogue: Dialogue, session: Session) -> Session | None:

@@ -35,10 +35,9 @@ from bot.engine.model import (
 from bot.engine.routes import TIME_BUDGET
 from bot.engine.translation import Completeness, with_translations
 from bot.engine.yaml_nodes import (
-    MAX_BYTES,
     Entry,
     line_of,
-    parse,
+    read_file,
     shown,
     whole_number,
 )
@@ -285,12 +284,7 @@ class Inspection(NamedTuple):
 
 def _load(path: Path, budget: float | None) -> _Loaded:
     file = str(path)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        return _Loaded(None, [Problem(file, 0, f"cannot read the file: {error.strerror}")], 0)
-    root, fatal = parse(file, data)
+    root, fatal = read_file(path)
     if fatal is not None:
         return _Loaded(None, [fatal], 0)
     if root is None:

@@ -319,11 +319,6 @@ class Dialogue:
         """Where `rules.questions_ahead` keeps what it worked out (a dialogue never changes)."""
         return {}
 
-    @cached_property
-    def derived(self) -> dict[str, object]:
-        """Where engine modules keep what they work out once per dialogue, by module name."""
-        return {}
-
 
 @lru_cache(maxsize=1024)
 def primary_language(tag: str) -> str:

@@ -116,6 +116,17 @@ def _shown(chosen: Mapping[str, str]) -> str:
     return ", ".join(f"{q}: {o}" for q, o in chosen.items()) or "none yet"
 
 
+def routing_sets(dialogue: Dialogue) -> dict[str, list[frozenset[str]]]:
+    """Return, per question, the option sets that routing conditions test its answer against."""
+    sets: dict[str, list[frozenset[str]]] = {}
+    for question in dialogue.questions.values():
+        for condition in question.routing_conditions:
+            for leaf in leaves(condition):
+                if isinstance(leaf, Answered):
+                    sets.setdefault(leaf.question, []).append(leaf.options)
+    return sets
+
+
 class Routes:
     """Follows every way through a dialogue, remembering places by what routing can tell apart.
 
@@ -133,13 +144,12 @@ class Routes:
         edges = {qid: successors(question) for qid, question in questions.items()}
         self.edges = edges
         self.reach = {qid: reach(qid, edges) - {END} for qid in questions}
-        self.sets: dict[str, list[frozenset[str]]] = {}
-        named: dict[str, set[str]] = {qid: set() for qid in questions}
-        for qid, question in questions.items():
-            for leaf in (leaf for c in question.routing_conditions for leaf in leaves(c)):
-                if isinstance(leaf, Answered):
-                    named[qid].add(leaf.question)
-                    self.sets.setdefault(leaf.question, []).append(leaf.options)
+        self.sets = routing_sets(dialogue)
+        named = {
+            qid: {leaf.question for c in question.routing_conditions for leaf in leaves(c)
+                  if isinstance(leaf, Answered)}
+            for qid, question in questions.items()
+        }
         self.relevant = {
             qid: tuple(sorted(ahead | {n for r in ahead for n in named[r]}))
             for qid, ahead in self.reach.items()

@@ -35,7 +35,7 @@ from bot.engine.translation_format import Given, TranslationReader
 from bot.engine.vocabulary import EXTENSIBLE, Vocabulary, builtin
 from bot.engine.vocabulary import available as vocabulary_available
 from bot.engine.wording import OPTIONAL_PLACEHOLDERS
-from bot.engine.yaml_nodes import MAX_BYTES, line_of, parse
+from bot.engine.yaml_nodes import line_of, read_file
 from bot.errors import Problem
 
 _TRANSLATION = re.compile(r"(?P<stem>.+)\.(?P<language>[a-z]{2})")
@@ -99,13 +99,7 @@ def translate(main: Dialogue, main_lines: Mapping[str, int], path: Path,
     """
     file = str(path)
     nothing = Completeness(language, 0, 0, file)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        return Translated(None, [Problem(file, 0, f"cannot read the file: {error.strerror}")],
-                          nothing)
-    root, fatal = parse(file, data)
+    root, fatal = read_file(path)
     if fatal is not None:
         return Translated(None, [fatal], nothing)
     reader = TranslationReader(file)

@@ -62,13 +62,11 @@ class Vocabulary:
         fillers = self.fillers | {fold(word) for word in more.get("fillers", ())}
         return replace(self, meanings=meanings, fillers=fillers)
 
-    def unit_word(self, unit: str, word: str) -> float | None:
-        """Return how many of `unit` the folded `word` stands for, or None."""
-        return self.units.get(unit, {}).get(word)
 
+class DataLoader(yaml.SafeLoader):
+    """Reads only true and false as booleans (as YAML 1.2 does): `on`, `no`, `y` stay words.
 
-class _Loader(yaml.SafeLoader):
-    """Reads only true and false as booleans (as YAML 1.2 does): `on`, `no`, `y` stay words."""
+    For the data files that ship with the package (vocabularies, built-in texts)."""
 
     yaml_implicit_resolvers = {  # noqa: RUF012 (PyYAML reads this table per class)
         first: [(tag, regexp) for tag, regexp in resolvers
@@ -83,7 +81,7 @@ def builtin(language: str) -> Vocabulary:
     if language not in STEMMERS:
         raise ValueError(f"no vocabulary for language {language!r}; known: {', '.join(STEMMERS)}")
     source = resources.files("bot.engine") / "vocabularies" / f"{language}.yaml"
-    return parse(yaml.load(source.read_text(encoding="utf-8"), Loader=_Loader))  # noqa: S506
+    return parse(yaml.load(source.read_text(encoding="utf-8"), Loader=DataLoader))  # noqa: S506
 
 
 def available(language: str) -> bool:

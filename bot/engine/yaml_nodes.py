@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 import yaml
@@ -95,6 +96,18 @@ class _RestrictedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= nests
+
+
+def read_file(path: Path) -> tuple[Node | None, Problem | None]:
+    """Read and parse the YAML file at `path` (at most MAX_BYTES, see `parse`): return its
+    root node (None when empty), or the one problem that stops reading it."""
+    file = str(path)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        return None, Problem(file, 0, f"cannot read the file: {error.strerror}")
+    return parse(file, data)
 
 
 def parse(file: str, data: bytes) -> tuple[Node | None, Problem | None]:
