@@ -278,7 +278,7 @@ def _accept(
         return step
     summary = ", ".join(o.short or o.label for o in (option, *(o for _, o in more)))
     said = dialogue.texts.understood.format(answers=summary)
-    return replace(step, reply=replace(step.reply, text=f"{said}\n\n{step.reply.text}"))
+    return replace(step, reply=prefaced(step.reply, said))
 
 
 def _kept(

@@ -206,3 +206,19 @@ def test_explanations_of_an_open_session_or_a_made_up_outcome_change_nothing() -
     done = finished(FLYER)
     for outcome in ("iem_multi_driver", "nope"):  # the pick itself, and no outcome at all
         assert engine.why_not(DIALOGUE, done, outcome).kind == "stale"
+
+
+def test_a_typed_message_that_ends_the_dialogue_keeps_the_result_formatted() -> None:
+    # "Got it: ..." goes in front of the result: the bold title and the folded details move
+    # along with the text (they once stayed put, making "Got it" bold).
+    session = engine.start(DIALOGUE, 0).session
+    while (current := session.current) != "wireless":
+        assert current is not None
+        session = engine.press(DIALOGUE, session, f"{current}:{FLYER[current]}", 1).session
+    step = engine.type_answer(DIALOGUE, session, "wireless ones with a microphone for calls", 2)
+    assert step.kind == "result"
+    assert step.reply.text.startswith("Got it: wireless, a microphone.\n\nMy pick for you: ")
+    title = DIALOGUE.outcomes[step.session.outcome or ""].title
+    assert spanned(step.reply, "bold") == [f"My pick for you: {title}"]
+    [details] = spanned(step.reply, "expandable_blockquote")
+    assert step.reply.text.endswith(details)
