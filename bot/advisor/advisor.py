@@ -32,14 +32,14 @@ from bot.advisor.showing import (
     restored,
     showing,
     stale,
+    step_for_press,
     turn_of,
 )
 from bot.advisor.turns import CONTINUE, LANGUAGE, RESTART, Reload, Turn
 from bot.engine import actions, engine
 from bot.engine.checks import summary
-from bot.engine.engine import SHOW_OPTIONS
 from bot.engine.loader import load_dialogue
-from bot.engine.model import Button, Dialogue, Reply, Session, Step, Texts
+from bot.engine.model import Button, Dialogue, Reply, Step, Texts
 from bot.engine.redelivery import delivery, lost_reply, redelivered
 from bot.errors import DialogueError
 from bot.storage.base import SessionStore, StoredSession
@@ -298,7 +298,7 @@ class Advisor:
     ) -> Turn:
         """Answer the session's current question with a button, or say why not."""
         session = stored.session
-        step = _step_for_press(view, session, data, now)
+        step = step_for_press(view, session, data, now)
         if step.kind != "stale":
             return await self._apply(stored, step, update_id)
         delivered = delivery(stored.shown, len(session.answers))
@@ -439,13 +439,6 @@ class Advisor:
             # been pressed again because its reply never arrived: show where the chat stands.
             return showing(view, stored)
         return stale(view, stored)
-
-
-def _step_for_press(view: Dialogue, session: Session, data: str, now: float) -> Step:
-    if data == SHOW_OPTIONS and not session.finished:
-        # Under "Did you mean ...?": the question again, every answer a button.
-        return Step("question", session, engine.show(view, session))
-    return engine.press(view, session, data, now)
 
 
 def _load(path: Path) -> tuple[Dialogue, str]:

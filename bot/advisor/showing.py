@@ -11,7 +11,8 @@ from dataclasses import replace
 from bot.advisor.turns import Turn, TurnKind
 from bot.engine import engine
 from bot.engine.compose import prefaced
-from bot.engine.model import Dialogue, Reply, Step
+from bot.engine.engine import SHOW_OPTIONS
+from bot.engine.model import Dialogue, Reply, Session, Step
 from bot.storage.base import StoredSession
 
 
@@ -63,3 +64,11 @@ def duplicate(stored: StoredSession | None) -> Turn:
     """Return the Turn of an update handled before: nothing to show."""
     return Turn("duplicate", Reply(""), stored.session if stored else None,
                 stored.id if stored else None)
+
+
+def step_for_press(view: Dialogue, session: Session, data: str, now: float) -> Step:
+    """Return what a button press does: "Show all the answers" (under "Did you mean ...?")
+    shows the question again with every answer a button; any other goes to the engine."""
+    if data == SHOW_OPTIONS and not session.finished:
+        return Step("question", session, engine.show(view, session))
+    return engine.press(view, session, data, now)
